@@ -1,0 +1,73 @@
+// The narrow interface signaling uses to drive the media server (DESIGN.md: create/close a session,
+// apply an offer, produce an answer or offer, trickle, leave, stats). Thread-safe to call from the
+// signaling thread: implementations post to the owning worker and deliver results by posting the
+// callback back to the executor given at construction. SDP travels as plain strings.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace sfu {
+
+struct TrackSource {
+  std::string mid;
+  std::string source;  // microphone | camera | screen | screen_audio
+};
+
+// Result of an SDP operation: an SDP on success, or an error message.
+struct SdpResult {
+  bool ok = false;
+  std::string sdp;
+  std::string error;
+};
+using SdpCallback = std::function<void(SdpResult)>;
+
+class MediaApi {
+ public:
+  // Events from the media server, delivered on the signaling executor.
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The server (re-)offers a participant's subscribe PeerConnection.
+    virtual void onMediaSubscribeOffer(const std::string& room_id, const std::string& user_id,
+                                       const std::string& sdp) = 0;
+    // A participant's transport died (ICE consent expiry, DTLS failure): treat as having left.
+    virtual void onMediaTransportClosed(const std::string& room_id, const std::string& user_id,
+                                        const std::string& reason) = 0;
+    virtual void onMediaActiveSpeaker(const std::string& room_id, const std::string& user_id) = 0;
+  };
+
+  virtual ~MediaApi() = default;
+  virtual void setListener(Listener* listener) = 0;
+
+  // Group calls: the client's publish offer → the server's answer.
+  virtual void publish(const std::string& room_id, const std::string& user_id,
+                       const std::string& offer_sdp, const std::vector<TrackSource>& tracks,
+                       SdpCallback done) = 0;
+  // The client's answer to a subscribe offer.
+  virtual void subscribeAnswer(const std::string& room_id, const std::string& user_id,
+                               const std::string& answer_sdp) = 0;
+  // Per-subscriber preferences (e.g. {"max_layer": 0..2} per track).
+  virtual void setPreferences(const std::string& room_id, const std::string& user_id,
+                              const nlohmann::json& prefs) = 0;
+  virtual void leave(const std::string& room_id, const std::string& user_id) = 0;
+  virtual void closeRoom(const std::string& room_id) = 0;
+
+  // Echo test: the client's offer → an answer whose session sends the client's media back.
+  struct EchoResult {
+    bool ok = false;
+    std::string session_id;
+    std::string sdp;
+    std::string error;
+  };
+  virtual void echoStart(const std::string& offer_sdp, std::function<void(EchoResult)> done) = 0;
+  virtual void echoStop(const std::string& session_id) = 0;
+
+  // Per-room quality statistics (loss, jitter, RTT per participant and direction).
+  virtual void roomStats(const std::string& room_id,
+                         std::function<void(nlohmann::json)> done) = 0;
+};
+
+}  // namespace sfu
