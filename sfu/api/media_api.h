@@ -66,8 +66,7 @@ class MediaApi {
   virtual void echoStop(const std::string& session_id) = 0;
 
   // Per-room quality statistics (loss, jitter, RTT per participant and direction).
-  virtual void roomStats(const std::string& room_id,
-                         std::function<void(nlohmann::json)> done) = 0;
+  virtual void roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) = 0;
 };
 
 }  // namespace sfu
