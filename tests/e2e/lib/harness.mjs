@@ -1,0 +1,150 @@
+// Shared helpers for end-to-end tests: start a real sfu-server on free ports with its own SQLite
+// file, mint JWTs, launch Debian's chromium through playwright-core, and wait with timeouts.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export const JWT_SECRET = 'e2e-test-secret';
+
+function b64url(data) {
+  return Buffer.from(data).toString('base64url');
+}
+
+// HS256 token for `userId`; `claims` are merged in (e.g. {exp} or {user_id} instead of sub).
+export function makeToken(userId, claims = {}, secret = JWT_SECRET) {
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const now = Math.floor(Date.now() / 1000);
+  const payload = b64url(JSON.stringify({ sub: userId, iat: now, exp: now + 3600, ...claims }));
+  const sig = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${sig}`;
+}
+
+export async function freePort(kind = 'tcp') {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// A block of `count` consecutive TCP ports that are free now (for rtc_port + worker index).
+export async function freePortBlock(count) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 20000);
+    const ok = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        new Promise((resolve) => {
+          const srv = net.createServer();
+          srv.once('error', () => resolve(false));
+          srv.listen(base + i, '127.0.0.1', () => srv.close(() => resolve(true)));
+        }),
+      ),
+    );
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error('no free port block');
+}
+
+export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (e) {
+      lastError = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+// Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
+export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
+  const bin = process.env.SFU_SERVER_BIN;
+  if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
+  const httpPort = await freePort();
+  const rtcPort = await freePortBlock(workers);
+  const db = path.join(dir, 'sfu.db');
+  const fullArgs = [
+    '--http-port', String(httpPort), '--rtc-port', String(rtcPort),
+    '--listen-ip', '127.0.0.1', '--announced-ip', '127.0.0.1',
+    '--jwt-secret', JWT_SECRET, '--db', db, '--workers', String(workers),
+    ...args,
+  ];
+  const proc = spawn(bin, fullArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs = [];
+  const keep = (chunk) => {
+    logs.push(chunk.toString());
+    if (process.env.SFU_E2E_VERBOSE) process.stderr.write(chunk);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+  const base = `http://127.0.0.1:${httpPort}`;
+  try {
+    await waitFor('server /healthz', async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 20000 });
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw new Error(`${e.message}\nserver log:\n${logs.join('')}`);
+  }
+  return {
+    proc, base, httpPort, rtcPort, db, dir, logs, exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+      if (!result) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      return result;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// REST helper: returns {status, body, headers}.
+export async function api(server, method, route, { token, body, headers = {} } = {}) {
+  const res = await fetch(`${server.base}${route}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {}
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+// Launches Debian's chromium headless (playwright-core downloads no browser).
+export async function launchChromium(extraArgs = []) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN || '/usr/lib/chromium/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
+}
