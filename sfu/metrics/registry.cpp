@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "sfu/metrics/process_metrics.h"
+
 namespace sfu::metrics {
 
 prometheus::Registry& registry() {
@@ -11,7 +13,10 @@ prometheus::Registry& registry() {
 
 std::string serialize() {
   prometheus::TextSerializer serializer;
-  return serializer.Serialize(registry().Collect());
+  auto families = registry().Collect();
+  auto process = collectProcessMetrics();
+  families.insert(families.end(), process.begin(), process.end());
+  return serializer.Serialize(families);
 }
 
 }  // namespace sfu::metrics
