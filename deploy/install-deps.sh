@@ -15,7 +15,7 @@ build_pkgs=(
 )
 test_pkgs=(
   clang libclang-rt-14-dev clang-format nodejs npm chromium prometheus coturn
-  iproute2 nftables sqlite3 procps
+  iproute2 nftables sqlite3 procps python3-yaml
 )
 bench_pkgs=(janus)
 
