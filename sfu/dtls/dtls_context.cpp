@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <span>
+
 namespace sfu::dtls {
 namespace {
 
@@ -68,8 +70,13 @@ std::shared_ptr<DtlsContext> DtlsContext::create(std::shared_ptr<const Certifica
   }
   // RFC 5764 §4.1.1: the server picks from the client's list; OpenSSL picks by the server's
   // order, so the list order is our preference. Note: returns 0 on success.
+  static constexpr srtp::SrtpProfile kDefaultProfiles[] = {srtp::SrtpProfile::kAeadAes128Gcm,
+                                                           srtp::SrtpProfile::kAeadAes256Gcm,
+                                                           srtp::SrtpProfile::kAes128CmSha1_80};
+  std::span<const srtp::SrtpProfile> wanted = options.srtpProfiles;
+  if (wanted.empty()) wanted = kDefaultProfiles;
   std::string profiles;
-  for (auto profile : options.srtpProfiles) {
+  for (auto profile : wanted) {
     if (profile == srtp::SrtpProfile::kNone) continue;
     if (!profiles.empty()) profiles += ':';
     profiles += srtp::srtpProfileInfo(profile).name;

@@ -18,9 +18,8 @@ class DtlsContext {
  public:
   struct Options {
     // use_srtp profiles in preference order (RFC 5764 §4.1.1; a server's order wins in OpenSSL).
-    std::vector<srtp::SrtpProfile> srtpProfiles = {srtp::SrtpProfile::kAeadAes128Gcm,
-                                                   srtp::SrtpProfile::kAeadAes256Gcm,
-                                                   srtp::SrtpProfile::kAes128CmSha1_80};
+    // Empty: AEAD_AES_128_GCM, AEAD_AES_256_GCM, AES128_CM_SHA1_80.
+    std::vector<srtp::SrtpProfile> srtpProfiles;
   };
 
   // DTLS 1.2 only; ECDHE-ECDSA with AES-GCM; use_srtp with the profiles of `options`; peer
