@@ -218,7 +218,8 @@ void DtlsTransport::start(TimePoint now) {
   now_ = now;
   started_ = true;
   state_ = DtlsState::kConnecting;
-  handshakeStart_ = now;
+  // A server's handshake starts with the first ClientHello, not when it begins listening.
+  if (options_.role == DtlsRole::kClient) handshakeStart_ = now;
   if (options_.role == DtlsRole::kClient) {
     if (!continueHandshake(guard)) return;
   }
@@ -234,8 +235,8 @@ void DtlsTransport::handleDatagram(std::span<const uint8_t> datagram, TimePoint 
     if (options_.role == DtlsRole::kClient) return;
     started_ = true;
     state_ = DtlsState::kConnecting;
-    handshakeStart_ = now;
   }
+  if (options_.role == DtlsRole::kServer && datagramsReceived_ == 0) handshakeStart_ = now;
   EntryGuard guard(this);
   now_ = now;
   ++datagramsReceived_;

@@ -122,7 +122,8 @@ class DtlsTransport {
   DtlsState state() const { return state_; }
   DtlsRole role() const { return options_.role; }
   srtp::SrtpProfile srtpProfile() const { return keys_.profile; }
-  // From the first handshake flight (sent or received) to verified connection.
+  // Client: from start(); server: from the first datagram received; to verified connection
+  // (includes waiting for a late SDP fingerprint).
   std::optional<std::chrono::microseconds> handshakeDuration() const { return handshakeDuration_; }
   // Counts for tests and stats.
   uint64_t datagramsSent() const { return datagramsSent_; }

@@ -161,6 +161,20 @@ TEST_F(DtlsTransportTest, DatagramsRespectMtu) {
   EXPECT_LE(largest, 1200u);
 }
 
+TEST_F(DtlsTransportTest, HandshakeDurationExcludesIdleListening) {
+  DtlsPair pair;
+  makePair(pair);
+  pair.server.transport->start(pair.now);
+  pair.now += std::chrono::seconds(5);  // ICE takes a while before the ClientHello comes
+  pair.client.transport->start(pair.now);
+  pair.pump();
+  ASSERT_EQ(pair.server.transport->state(), DtlsState::kConnected);
+  ASSERT_TRUE(pair.server.transport->handshakeDuration().has_value());
+  ASSERT_TRUE(pair.client.transport->handshakeDuration().has_value());
+  EXPECT_LT(*pair.server.transport->handshakeDuration(), std::chrono::seconds(1));
+  EXPECT_LT(*pair.client.transport->handshakeDuration(), std::chrono::seconds(1));
+}
+
 TEST_F(DtlsTransportTest, ApplicationDataBothWaysThenCloseNotify) {
   DtlsPair pair;
   makePair(pair);

@@ -105,8 +105,9 @@ class SctpAssociationTest : public ::testing::Test {
       options.dtlsClient = isClient;
       options.post = [](SctpAssociation::Task t) { queue().post(std::move(t)); };
       peer->association = std::make_unique<SctpAssociation>(*peer, options);
-      endpoint->onData = [peer](std::span<const uint8_t> data) {
-        if (peer->association) peer->association->handleDtlsData(data);
+      SctpPeer* target = peer;  // (clang 14 cannot capture structured bindings)
+      endpoint->onData = [target](std::span<const uint8_t> data) {
+        if (target->association) target->association->handleDtlsData(data);
       };
     }
     ASSERT_TRUE(client_.association->start());
