@@ -122,7 +122,27 @@ std::optional<HeaderExtension> ExtensionReader::next() {
 }
 
 std::optional<std::span<const uint8_t>> findExtension(const RtpPacket& packet, uint8_t id) {
-  if (id == 0) return std::nullopt;
+  if (id == 0 || !packet.hasExtension()) return std::nullopt;
+  const std::span<const uint8_t> block = packet.extensionData();
+  if (packet.extensionProfile() == kOneByteExtensionProfile) {
+    // Hot path (every forwarded packet): the one-byte walk of ExtensionReader, unrolled.
+    const uint8_t* b = block.data();
+    const size_t n = block.size();
+    size_t pos = 0;
+    while (pos < n) {
+      const uint8_t h = b[pos];
+      if (h == 0) {
+        ++pos;
+        continue;
+      }
+      const uint8_t eid = h >> 4;
+      const size_t len = size_t{h & 0x0Fu} + 1;
+      if (eid == 15 || eid == 0 || len > n - pos - 1) return std::nullopt;
+      if (eid == id) return block.subspan(pos + 1, len);
+      pos += 1 + len;
+    }
+    return std::nullopt;
+  }
   ExtensionReader reader(packet);
   while (auto e = reader.next()) {
     if (e->id == id) return e->value;
@@ -249,6 +269,34 @@ ExtensionError rewriteExtensionIds(RtpPacket& packet, const ExtensionIdMap& map)
         return rebuild(packet, ExtensionForm::kTwoByte, 0, &map, 0, {}, false);
       }
     }
+  }
+
+  if (form == ExtensionForm::kOneByte && map.oneByteSafe()) {
+    // Hot path: one pass, ids rewritten in place, same rules as ExtensionReader.
+    uint8_t* b = block.data();
+    const size_t n = block.size();
+    size_t pos = 0;
+    size_t used = 0;
+    while (pos < n) {
+      const uint8_t h = b[pos];
+      if (h == 0) {
+        ++pos;
+        continue;
+      }
+      const uint8_t id = h >> 4;
+      const size_t len = size_t{h & 0x0Fu} + 1;
+      if (id == 15 || id == 0 || len > n - pos - 1) break;
+      const uint8_t to = map[id];
+      if (to == 0) {
+        std::memset(b + pos, 0, 1 + len);
+      } else {
+        b[pos] = static_cast<uint8_t>((to << 4) | (h & 0x0F));
+      }
+      pos += 1 + len;
+      used = pos;
+    }
+    std::memset(b + used, 0, n - used);
+    return ExtensionError::kNone;
   }
 
   ExtensionReader reader(packet);
