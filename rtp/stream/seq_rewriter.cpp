@@ -86,6 +86,24 @@ bool CounterRewriter::skip(uint32_t in) {
   return true;
 }
 
+std::optional<uint32_t> CounterRewriter::toInput(uint32_t out) const {
+  if (!started_ || pendingSwitch_) return std::nullopt;
+  const uint32_t diff = (out - static_cast<uint32_t>(highestOut_)) & mask_;
+  const int64_t out64 =
+      highestOut_ + (diff >= half_ ? static_cast<int64_t>(diff) - (int64_t{mask_} + 1)
+                                   : static_cast<int64_t>(diff));
+  if (out64 > highestOut_) return std::nullopt;
+  // out = in + offset_ + (skips above in). Walk the skips newest first: with k of them above,
+  // in = out - offset_ - k, valid once it is above the (k+1)-th newest skip.
+  for (size_t k = 0;; ++k) {
+    const int64_t in = out64 - offset_ - static_cast<int64_t>(k);
+    if (in < baseIn_ || in > highestIn_) return std::nullopt;
+    if (k == skipCount_) return static_cast<uint32_t>(in) & mask_;
+    const int64_t s = skips_[(skipHead_ + skipCount_ - 1 - k) % kSkipHistory];
+    if (in > s) return static_cast<uint32_t>(in) & mask_;
+  }
+}
+
 void SeqRewriter::switchSource() {
   seq_.switchSource();
   tsPending_ = tsStarted_;

@@ -35,6 +35,10 @@ class CounterRewriter {
   // value cannot be taken back out of what was sent, so it just stays a gap. Returns true when
   // the output was shifted.
   bool skip(uint32_t in);
+  // Inverse mapping for the current source: which input was sent as `out` (e.g. to serve a
+  // receiver's NACK from the publisher-side buffer). nullopt for values not sent from the current
+  // source (before the switch, never sent, or beyond the remembered skips).
+  std::optional<uint32_t> toInput(uint32_t out) const;
 
   bool started() const { return started_; }
   uint32_t lastOut() const { return static_cast<uint32_t>(highestOut_) & mask_; }
@@ -80,6 +84,11 @@ class SeqRewriter {
   // The packet with this seq is not sent (dropped temporal layer, padding-only); later packets
   // shift down so the outgoing sequence stays gapless.
   void skip(uint16_t seq) { seq_.skip(seq); }
+  // The incoming seq that was sent as outSeq, for retransmission lookups (current source only).
+  std::optional<uint16_t> incomingSeq(uint16_t outSeq) const {
+    const auto in = seq_.toInput(outSeq);
+    return in ? std::optional<uint16_t>(static_cast<uint16_t>(*in)) : std::nullopt;
+  }
 
   bool started() const { return seq_.started(); }
   uint16_t lastSeq() const { return static_cast<uint16_t>(seq_.lastOut()); }

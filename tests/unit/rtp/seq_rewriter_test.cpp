@@ -165,6 +165,29 @@ TEST(SeqRewriter, SkipHistoryOverflowDropsTooOld) {
   EXPECT_EQ(r.lastSeq(), 100);
 }
 
+TEST(SeqRewriter, IncomingSeqInvertsMapping) {
+  SeqRewriter r(90000);
+  ASSERT_TRUE(r.rewrite(65530, 0, 0));  // out 65530
+  r.switchSource();
+  // New source: 100→65531, skip 101, 102→65532, skip 103, skip 104, 105→65533, 106→65534,
+  // 107→65535, 108→0 (wrap), plus an upstream gap: 110→2.
+  std::vector<std::pair<uint16_t, uint16_t>> sent;
+  for (uint16_t in = 100; in <= 110; ++in) {
+    if (in == 101 || in == 103 || in == 104 || in == 109) {
+      if (in != 109) r.skip(in);  // 109 is lost upstream
+      continue;
+    }
+    auto out = r.rewrite(in, 0, 0);
+    ASSERT_TRUE(out);
+    sent.emplace_back(in, out->seq);
+  }
+  EXPECT_EQ(sent.back().second, 2);
+  for (const auto& [in, out] : sent) EXPECT_EQ(r.incomingSeq(out), in) << out;
+  EXPECT_FALSE(r.incomingSeq(65530));  // sent from the previous source
+  EXPECT_EQ(r.incomingSeq(1), 109);    // lost upstream: maps to the missing input
+  EXPECT_FALSE(r.incomingSeq(3));      // not sent yet
+}
+
 TEST(CounterRewriter, NarrowCountersWrap) {
   CounterRewriter tl0(8);
   EXPECT_EQ(tl0.rewrite(254), 254u);
