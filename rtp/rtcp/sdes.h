@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -48,18 +49,29 @@ class SdesItemRange {
  public:
   class Iterator {
    public:
-    Iterator(const uint8_t* p, const uint8_t* end) : p_(p), end_(end) {}
+    using iterator_category = std::input_iterator_tag;
+    using value_type = SdesItem;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = SdesItem;
+
+    Iterator() = default;
+    explicit Iterator(const uint8_t* p) : p_(p) {}
     SdesItem operator*() const;
     Iterator& operator++();
+    Iterator operator++(int) {
+      Iterator before = *this;
+      ++*this;
+      return before;
+    }
     bool operator==(const Iterator& other) const { return p_ == other.p_; }
 
    private:
-    const uint8_t* p_;
-    const uint8_t* end_;
+    const uint8_t* p_ = nullptr;
   };
   explicit SdesItemRange(std::span<const uint8_t> items) : items_(items) {}
-  Iterator begin() const { return {items_.data(), items_.data() + items_.size()}; }
-  Iterator end() const { return {items_.data() + items_.size(), items_.data() + items_.size()}; }
+  Iterator begin() const { return Iterator(items_.data()); }
+  Iterator end() const { return Iterator(items_.data() + items_.size()); }
 
  private:
   std::span<const uint8_t> items_;  // items only, terminator excluded
