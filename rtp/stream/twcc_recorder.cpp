@@ -80,7 +80,7 @@ size_t TwccRecorder::buildFeedback(int64_t now_us, std::span<uint8_t> out) {
     ++fb_pkt_count_;
     reported_ = true;
   }
-  last_feedback_us_ = now_us;
+  if (compound.size() > 0) last_feedback_us_ = now_us;
   return compound.size();
 }
 
