@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "rtp/common/byte_io.h"
 #include "rtp/rtcp/common_header.h"
@@ -30,10 +31,11 @@ inline constexpr uint8_t kFmtFir = 4;
 inline constexpr uint8_t kFmtAfb = 15;  // application layer feedback (REMB)
 
 // kWrongType unless the packet is (type, fmt); kBadLength when the fixed body is missing.
-inline ParseError checkFeedback(const PacketView& packet, uint8_t type, uint8_t fmt) {
+inline std::optional<ParseError> checkFeedback(const PacketView& packet, uint8_t type,
+                                               uint8_t fmt) {
   if (packet.type != type || packet.count != fmt) return ParseError::kWrongType;
   if (packet.body.size() < kFeedbackFixedBody) return ParseError::kBadLength;
-  return ParseError::kCount;  // no error
+  return std::nullopt;
 }
 
 inline void writeFeedbackHeader(uint8_t* out, uint8_t fmt, uint8_t type, size_t total_size,

@@ -5,9 +5,7 @@
 namespace rtp::rtcp {
 
 ParseResult<FirView> FirView::parse(const PacketView& packet) {
-  if (auto error = checkFeedback(packet, kPtPsfb, kFmtFir); error != ParseError::kCount) {
-    return error;
-  }
+  if (auto error = checkFeedback(packet, kPtPsfb, kFmtFir)) return *error;
   const size_t fci = packet.body.size() - kFeedbackFixedBody;
   if (fci == 0 || fci % 8 != 0) return ParseError::kBadLength;
   FirView view;

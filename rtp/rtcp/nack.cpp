@@ -5,9 +5,7 @@
 namespace rtp::rtcp {
 
 ParseResult<NackView> NackView::parse(const PacketView& packet) {
-  if (auto error = checkFeedback(packet, kPtRtpfb, kFmtNack); error != ParseError::kCount) {
-    return error;
-  }
+  if (auto error = checkFeedback(packet, kPtRtpfb, kFmtNack)) return *error;
   const size_t fci = packet.body.size() - kFeedbackFixedBody;
   if (fci == 0 || fci % 4 != 0) return ParseError::kBadLength;  // "at least one" (§6.2.1)
   NackView view;

@@ -5,9 +5,7 @@
 namespace rtp::rtcp {
 
 ParseResult<PliView> PliView::parse(const PacketView& packet) {
-  if (auto error = checkFeedback(packet, kPtPsfb, kFmtPli); error != ParseError::kCount) {
-    return error;
-  }
+  if (auto error = checkFeedback(packet, kPtPsfb, kFmtPli)) return *error;
   PliView view;
   view.sender_ = load32(&packet.body[0]);
   view.media_ = load32(&packet.body[4]);

@@ -11,9 +11,7 @@ constexpr uint32_t kMaxMantissa = 0x3FFFF;
 }  // namespace
 
 ParseResult<RembView> RembView::parse(const PacketView& packet) {
-  if (auto error = checkFeedback(packet, kPtPsfb, kFmtAfb); error != ParseError::kCount) {
-    return error;
-  }
+  if (auto error = checkFeedback(packet, kPtPsfb, kFmtAfb)) return *error;
   const auto body = packet.body;
   if (body.size() < 12) return ParseError::kBadLength;
   if (body[8] != 'R' || body[9] != 'E' || body[10] != 'M' || body[11] != 'B') {

@@ -94,9 +94,7 @@ bool TwccStatusCursor::next(TwccPacketStatus& out) {
 }
 
 ParseResult<TwccView> TwccView::parse(const PacketView& packet) {
-  if (auto error = checkFeedback(packet, kPtRtpfb, kFmtTwcc); error != ParseError::kCount) {
-    return error;
-  }
+  if (auto error = checkFeedback(packet, kPtRtpfb, kFmtTwcc)) return *error;
   if (packet.body.size() < kTwccFixedBody) return ParseError::kBadLength;
   if (load16(&packet.body[10]) == 0) return ParseError::kBadCount;
   TwccView view;

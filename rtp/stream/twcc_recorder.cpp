@@ -15,10 +15,17 @@ size_t roundUpPow2(size_t n) {
   return p;
 }
 
+// A feedback packet must hold at least one status, and its header plus a chunk and a delta.
+TwccRecorderConfig sanitize(TwccRecorderConfig config) {
+  config.max_statuses = std::max<uint16_t>(config.max_statuses, 1);
+  config.max_packet_size = std::max<size_t>(config.max_packet_size, 32);
+  return config;
+}
+
 }  // namespace
 
 TwccRecorder::TwccRecorder(const TwccRecorderConfig& config)
-    : config_(config),
+    : config_(sanitize(config)),
       mask_(roundUpPow2(std::max<size_t>(config.window, 16)) - 1),
       arrivals_(mask_ + 1, kNotReceived) {}
 
