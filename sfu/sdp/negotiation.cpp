@@ -186,6 +186,7 @@ bool answerDataChannel(const MediaSection& m, const Capabilities& caps, MediaSec
                        NegotiatedMedia& nm) {
   if (!caps.data_channel || m.formats.empty()) return false;
   nm.data_channel = true;
+  nm.direction = Direction::kSendRecv;
   if (m.formats.front() == "webrtc-datachannel") {  // RFC 8841
     am.formats = {"webrtc-datachannel"};
     am.sctp_port = caps.sctp_port;

@@ -44,6 +44,7 @@ SubscribeOfferResult createSubscribeOffer(const std::vector<OutgoingTrack>& trac
       m.sctp_port = caps.sctp_port;
       m.max_message_size = caps.max_message_size;
       nm.data_channel = true;
+      nm.direction = Direction::kSendRecv;
     } else {
       m.proto = "UDP/TLS/RTP/SAVPF";
       nm.codecs = t.codecs.empty() ? capabilityCodecs(caps, t.kind) : t.codecs;
@@ -144,6 +145,7 @@ AnswerResult applySubscribeAnswer(const SessionDescription& offer,
     }
     if (om.isDataChannel()) {
       nm.data_channel = true;
+      nm.direction = Direction::kSendRecv;
       nm.remote_sctp_port = am.sctp_port.value_or(5000);
       nm.remote_max_message_size = am.max_message_size.value_or(65536);
       r.media.push_back(std::move(nm));

@@ -1,3 +1,4 @@
+// Regenerates chrome_*_offer.sdp from Debian's headless chromium (fake devices).
 import http from 'http';
 import { chromium } from '/work/main/tests/e2e/node_modules/playwright-core/index.mjs';
 const browser = await chromium.launch({ executablePath: '/usr/lib/chromium/chromium',
