@@ -310,6 +310,11 @@ AnswerResult createAnswer(const SessionDescription& offer, const Capabilities& c
       am.port = 0;
       am.mid = m.mid;
       if (!m.formats.empty()) am.formats = {m.formats.front()};
+      if (m.isRtp() && !m.codecs.empty()) {
+        const Codec& c = m.codecs.front();
+        am.codecs = {Codec{c.pt, c.name, c.clock_rate, c.channels, {}, {}}};
+        am.syncFormatsFromCodecs();
+      }
       am.connection = "IN IP4 0.0.0.0";
       if (m.isRtp()) am.direction = Direction::kInactive;
       nm = NegotiatedMedia{};
