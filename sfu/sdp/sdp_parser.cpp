@@ -383,7 +383,8 @@ bool Parser::mediaAttribute(MediaSection& m, std::string_view name, std::string_
       return false;
     }
     if (*pt < 0 || *pt > 127) return !(ok_ = false);
-    codec(m, *pt).fmtp = trim(p.second);
+    // An empty parameter list says nothing; creating a codec for it would not survive writing.
+    if (!trim(p.second).empty()) codec(m, *pt).fmtp = trim(p.second);
   } else if (name == "rtcp-fb") {
     auto p = splitOnce(value, ' ');
     const std::string_view fb = trim(p.second);

@@ -103,6 +103,7 @@ void writeMedia(Out& o, const MediaSection& m) {
     o.attr("ssrc-group", v);
   }
   for (const auto& s : m.ssrcs) {
+    if (s.attributes.empty()) o.attr("ssrc", std::to_string(s.ssrc));  // tolerated bare form
     for (const auto& [k, v] : s.attributes) {
       o.attr("ssrc", std::to_string(s.ssrc) + " " + k + (v.empty() ? "" : ":" + v));
     }
