@@ -101,7 +101,9 @@ TEST(Endpoint, ParseTable) {
   for (const auto& c : cases) {
     auto ep = Endpoint::parse(c.text);
     EXPECT_EQ(ep.has_value(), c.ok) << c.text;
-    if (ep && c.formatted) EXPECT_EQ(ep->toString(), c.formatted) << c.text;
+    if (ep && c.formatted) {
+      EXPECT_EQ(ep->toString(), c.formatted) << c.text;
+    }
   }
 }
 

@@ -69,14 +69,15 @@ class TcpClient {
   }
   ~TcpClient() { ::close(fd_); }
   bool connected() const { return connected_; }
-  bool write(const std::vector<uint8_t>& bytes) {
-    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
-           static_cast<ssize_t>(bytes.size());
+  bool write(const uint8_t* data, size_t len) {
+    return ::send(fd_, data, len, MSG_NOSIGNAL) == static_cast<ssize_t>(len);
   }
+  bool write(const std::vector<uint8_t>& bytes) { return write(bytes.data(), bytes.size()); }
   static std::vector<uint8_t> frame(const std::string& payload) {
-    std::vector<uint8_t> out{static_cast<uint8_t>(payload.size() >> 8),
-                             static_cast<uint8_t>(payload.size())};
-    out.insert(out.end(), payload.begin(), payload.end());
+    std::vector<uint8_t> out(2 + payload.size());
+    out[0] = static_cast<uint8_t>(payload.size() >> 8);
+    out[1] = static_cast<uint8_t>(payload.size());
+    std::memcpy(out.data() + 2, payload.data(), payload.size());
     return out;
   }
   // Reads one RFC 4571 frame; nullopt on EOF / timeout.
