@@ -15,7 +15,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-int64_t threadCpuNs() {
+int64_t currentThreadCpuNs() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
@@ -89,7 +89,7 @@ void Worker::run() {
   thread_id_.store(std::this_thread::get_id());
   std::string name = "sfu-worker-" + std::to_string(options_.index);
   pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
-  last_cpu_ns_ = threadCpuNs();
+  last_cpu_ns_ = currentThreadCpuNs();
   last_wall_ns_ = wallNs();
   SFU_LOG_INFO("worker", "started worker={} port={}", options_.index, port_);
   for (;;) {
@@ -157,7 +157,7 @@ void Worker::armMetrics() {
 }
 
 void Worker::onMetrics() {
-  int64_t cpu = threadCpuNs();
+  int64_t cpu = currentThreadCpuNs();
   int64_t wall = wallNs();
   if (wall > last_wall_ns_) {
     double u = static_cast<double>(cpu - last_cpu_ns_) / static_cast<double>(wall - last_wall_ns_);
@@ -167,6 +167,15 @@ void Worker::onMetrics() {
   last_wall_ns_ = wall;
   if (metrics_) metrics_->fold(snapshot());
   armMetrics();
+}
+
+int64_t Worker::threadCpuNs() {
+  if (!thread_.joinable()) return 0;
+  clockid_t cid;
+  if (pthread_getcpuclockid(thread_.native_handle(), &cid) != 0) return 0;
+  timespec ts{};
+  if (clock_gettime(cid, &ts) != 0) return 0;
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
 WorkerSnapshot Worker::snapshot() const {

@@ -94,6 +94,9 @@ class Worker final : public net::PacketSender {
   // The session layer counts what it places here (e.g. +1 per session, or per participant).
   void addLoad(int delta) { load_.fetch_add(delta, std::memory_order_relaxed); }
 
+  // CPU time the worker thread has used so far (any thread; 0 when not running).
+  int64_t threadCpuNs();
+
   // The current counters (worker thread only, or after stop()).
   WorkerSnapshot snapshot() const;
 
