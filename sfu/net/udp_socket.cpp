@@ -1,0 +1,337 @@
+#include "sfu/net/udp_socket.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <cstring>
+
+#include "sfu/common/log.h"
+
+namespace sfu::net {
+
+namespace asio = boost::asio;
+
+UdpSocket::UdpSocket(asio::io_context& io, PacketPool& pool, PacketListener& listener,
+                     Options options)
+    : io_(io),
+      pool_(pool),
+      listener_(&listener),
+      options_(options),
+      socket_(io),
+      alive_(std::make_shared<UdpSocket*>(this)) {
+  if (options_.recv_batch == 0) options_.recv_batch = 1;
+  if (options_.send_batch == 0) options_.send_batch = 1;
+  if (options_.send_queue == 0) options_.send_queue = 1;
+  if (options_.max_batches_per_wakeup == 0) options_.max_batches_per_wakeup = 1;
+  packets_.resize(options_.recv_batch);
+  recv_msgs_.resize(options_.recv_batch);
+  recv_iov_.resize(options_.recv_batch);
+  recv_names_.resize(options_.recv_batch);
+  queue_.resize(options_.send_queue);
+  send_msgs_.resize(options_.send_batch);
+  send_iov_.resize(options_.send_batch);
+  send_names_.resize(options_.send_batch);
+}
+
+UdpSocket::~UdpSocket() {
+  alive_.reset();
+  close();
+}
+
+bool UdpSocket::open(const asio::ip::address& address, uint16_t port,
+                     boost::system::error_code& ec) {
+  asio::ip::udp::endpoint ep(address, port);
+  socket_.open(ep.protocol(), ec);
+  if (ec) return false;
+  v6_socket_ = address.is_v6();
+  if (v6_socket_) {
+    // Dual stack: "::" takes IPv4 peers as v4-mapped addresses too.
+    socket_.set_option(asio::ip::v6_only(false), ec);
+    ec.clear();
+  }
+  if (options_.socket_buffer_bytes > 0) {
+    boost::system::error_code ignored;
+    socket_.set_option(asio::socket_base::receive_buffer_size(options_.socket_buffer_bytes),
+                       ignored);
+    socket_.set_option(asio::socket_base::send_buffer_size(options_.socket_buffer_bytes), ignored);
+  }
+  socket_.bind(ep, ec);
+  if (!ec) socket_.non_blocking(true, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    return false;
+  }
+  local_ = Endpoint::fromAsio(socket_.local_endpoint(ec)).unmapped();
+  return !ec;
+}
+
+void UdpSocket::start() { waitReadable(); }
+
+void UdpSocket::close() {
+  if (!socket_.is_open()) return;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  while (queue_count_ > 0) popFront(1, false);
+  for (auto& p : packets_) p.buffer.reset();
+}
+
+void UdpSocket::waitReadable() {
+  if (read_waiting_ || !socket_.is_open()) return;
+  read_waiting_ = true;
+  std::weak_ptr<UdpSocket*> weak = alive_;
+  socket_.async_wait(asio::socket_base::wait_read, [weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    (*self)->read_waiting_ = false;
+    if (ec) return;  // closed / aborted
+    (*self)->onReadable();
+  });
+}
+
+void UdpSocket::onReadable() {
+  for (size_t round = 0; round < options_.max_batches_per_wakeup; ++round) {
+    size_t n = receiveBatch();
+    if (n == 0) break;
+    in_batch_ = true;
+    listener_->onPacketsReceived(std::span<ReceivedPacket>(packets_.data(), n));
+    in_batch_ = false;
+    flush();
+    if (!socket_.is_open()) return;  // the listener closed us
+    if (n < packets_.size()) break;  // short batch: the kernel queue is (nearly) empty
+  }
+  // If we stopped at the per-wakeup cap the socket is still readable: async_wait completes at once,
+  // after the handlers already queued have run.
+  waitReadable();
+}
+
+size_t UdpSocket::receiveBatch() {
+  if (!socket_.is_open()) return 0;
+  // Refill slots the listener took buffers from.
+  size_t slots = 0;
+  for (; slots < packets_.size(); ++slots) {
+    if (!packets_[slots].buffer) {
+      packets_[slots].buffer = pool_.acquire();
+      if (!packets_[slots].buffer) break;
+    }
+  }
+  if (slots == 0) {
+    drainOneDropped();
+    return 0;
+  }
+  size_t n = slots == 1 || options_.recv_batch == 1 ? receiveSingle() : receiveMmsg(slots);
+  if (n > 0) ++stats_.recv_batches;
+  return n;
+}
+
+size_t UdpSocket::receiveMmsg(size_t slots) {
+  int fd = socket_.native_handle();
+  for (size_t i = 0; i < slots; ++i) {
+    recv_iov_[i].iov_base = packets_[i].buffer.data();
+    recv_iov_[i].iov_len = packets_[i].buffer.capacity();
+    std::memset(&recv_msgs_[i], 0, sizeof(mmsghdr));
+    recv_msgs_[i].msg_hdr.msg_name = &recv_names_[i];
+    recv_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+    recv_msgs_[i].msg_hdr.msg_iov = &recv_iov_[i];
+    recv_msgs_[i].msg_hdr.msg_iovlen = 1;
+  }
+  int r;
+  do {
+    r = ::recvmmsg(fd, recv_msgs_.data(), static_cast<unsigned>(slots), MSG_DONTWAIT, nullptr);
+  } while (r < 0 && errno == EINTR);
+  if (r <= 0) return 0;  // EAGAIN, or an error the next wait will surface again
+  // Compact: drop truncated / unparsable datagrams, keep the others at the front.
+  size_t kept = 0;
+  for (size_t i = 0; i < static_cast<size_t>(r); ++i) {
+    const msghdr& h = recv_msgs_[i].msg_hdr;
+    auto remote =
+        Endpoint::fromSockaddr(reinterpret_cast<const sockaddr*>(h.msg_name), h.msg_namelen);
+    if ((h.msg_flags & MSG_TRUNC) != 0 || !remote) {
+      ++stats_.drop_truncated;
+      continue;
+    }
+    size_t len = recv_msgs_[i].msg_len;
+    if (kept != i) std::swap(packets_[kept].buffer, packets_[i].buffer);
+    packets_[kept].remote = remote->unmapped();
+    packets_[kept].buffer.setSize(len);
+    ++stats_.packets_in;
+    stats_.bytes_in += len;
+    ++kept;
+  }
+  return kept;
+}
+
+size_t UdpSocket::receiveSingle() {
+  int fd = socket_.native_handle();
+  for (;;) {
+    iovec iov{packets_[0].buffer.data(), packets_[0].buffer.capacity()};
+    msghdr h{};
+    h.msg_name = &recv_names_[0];
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    ssize_t r;
+    do {
+      r = ::recvmsg(fd, &h, MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return 0;
+    auto remote =
+        Endpoint::fromSockaddr(reinterpret_cast<const sockaddr*>(h.msg_name), h.msg_namelen);
+    if ((h.msg_flags & MSG_TRUNC) != 0 || !remote) {
+      ++stats_.drop_truncated;
+      continue;
+    }
+    packets_[0].remote = remote->unmapped();
+    packets_[0].buffer.setSize(static_cast<size_t>(r));
+    ++stats_.packets_in;
+    stats_.bytes_in += static_cast<size_t>(r);
+    return 1;
+  }
+}
+
+void UdpSocket::drainOneDropped() {
+  // No buffer to receive into: read the datagram into scratch space and count it, so the kernel
+  // queue keeps moving and the wait below does not spin on a readable socket forever.
+  uint8_t scratch[64];
+  for (size_t i = 0; i < options_.recv_batch; ++i) {
+    ssize_t r = ::recv(socket_.native_handle(), scratch, sizeof(scratch), MSG_DONTWAIT | MSG_TRUNC);
+    if (r < 0) break;
+    ++stats_.drop_pool_exhausted;
+  }
+}
+
+bool UdpSocket::send(const Endpoint& to, const uint8_t* data, size_t len) {
+  if (!socket_.is_open()) return false;
+  if (queue_count_ == queue_.size()) {
+    // Make room if the kernel takes it; otherwise drop.
+    if (!write_blocked_) flush();
+    if (queue_count_ == queue_.size()) {
+      ++stats_.drop_queue_full;
+      return false;
+    }
+  }
+  PacketBuffer buf = pool_.copy(data, len);
+  if (!buf) {
+    ++stats_.drop_pool_exhausted;
+    return false;
+  }
+  return send(to, std::move(buf));
+}
+
+bool UdpSocket::send(const Endpoint& to, PacketBuffer&& buffer) {
+  if (!socket_.is_open() || !buffer) return false;
+  if (!to.valid() || (to.isV6() && !v6_socket_)) {
+    ++stats_.drop_bad_address;
+    buffer.reset();
+    return false;
+  }
+  if (queue_count_ == queue_.size()) {
+    if (!write_blocked_) flush();
+    if (queue_count_ == queue_.size()) {
+      ++stats_.drop_queue_full;
+      buffer.reset();
+      return false;
+    }
+  }
+  Outgoing& slot = queue_[(queue_head_ + queue_count_) % queue_.size()];
+  slot.to = to;
+  slot.buffer = std::move(buffer);
+  ++queue_count_;
+  if (queue_count_ >= options_.send_batch && !write_blocked_) {
+    flush();  // a full sendmmsg worth: no reason to wait
+  } else {
+    scheduleFlush();
+  }
+  return true;
+}
+
+void UdpSocket::scheduleFlush() {
+  if (in_batch_ || flush_posted_ || write_blocked_) return;
+  flush_posted_ = true;
+  std::weak_ptr<UdpSocket*> weak = alive_;
+  asio::post(io_, [weak] {
+    auto self = weak.lock();
+    if (!self) return;
+    (*self)->flush_posted_ = false;
+    (*self)->flush();
+  });
+}
+
+void UdpSocket::flush() {
+  if (write_blocked_ || !socket_.is_open()) return;
+  while (queue_count_ > 0) {
+    if (!sendChunk()) {
+      write_blocked_ = true;
+      ++stats_.send_blocked;
+      waitWritable();
+      return;
+    }
+  }
+}
+
+void UdpSocket::waitWritable() {
+  std::weak_ptr<UdpSocket*> weak = alive_;
+  socket_.async_wait(asio::socket_base::wait_write, [weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    (*self)->write_blocked_ = false;
+    if (ec) return;
+    (*self)->flush();
+  });
+}
+
+bool UdpSocket::sendChunk() {
+  int fd = socket_.native_handle();
+  size_t n = std::min(queue_count_, options_.send_batch);
+  for (size_t i = 0; i < n; ++i) {
+    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    send_iov_[i].iov_base = o.buffer.data();
+    send_iov_[i].iov_len = o.buffer.size();
+    std::memset(&send_msgs_[i], 0, sizeof(mmsghdr));
+    send_msgs_[i].msg_hdr.msg_name = &send_names_[i];
+    send_msgs_[i].msg_hdr.msg_namelen = o.to.toSockaddr(send_names_[i], v6_socket_);
+    send_msgs_[i].msg_hdr.msg_iov = &send_iov_[i];
+    send_msgs_[i].msg_hdr.msg_iovlen = 1;
+  }
+  int r;
+  if (n == 1 || options_.send_batch == 1) {
+    ssize_t s;
+    do {
+      s = ::sendmsg(fd, &send_msgs_[0].msg_hdr, MSG_DONTWAIT);
+    } while (s < 0 && errno == EINTR);
+    r = s < 0 ? -1 : 1;
+  } else {
+    do {
+      r = ::sendmmsg(fd, send_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+  }
+  if (r < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+    // sendmmsg reports an error only for the first datagram of the chunk: drop just that one.
+    // (ECONNREFUSED from an earlier ICMP, EMSGSIZE, ENETUNREACH, EPERM from a firewall, ...)
+    ++stats_.drop_send_error;
+    popFront(1, false);
+    return true;
+  }
+  ++stats_.send_batches;
+  popFront(static_cast<size_t>(r), true);
+  return true;
+}
+
+void UdpSocket::popFront(size_t n, bool sent) {
+  for (size_t i = 0; i < n; ++i) {
+    Outgoing& o = queue_[queue_head_];
+    if (sent) {
+      ++stats_.packets_out;
+      stats_.bytes_out += o.buffer.size();
+    }
+    o.buffer.reset();
+    queue_head_ = (queue_head_ + 1) % queue_.size();
+    --queue_count_;
+  }
+}
+
+}  // namespace sfu::net

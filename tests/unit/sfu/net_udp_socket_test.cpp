@@ -1,0 +1,172 @@
+#include "sfu/net/udp_socket.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "net_test_util.h"
+
+namespace sfu::net {
+namespace {
+
+namespace asio = boost::asio;
+using test::UdpClient;
+
+struct Recorder : PacketListener {
+  std::vector<size_t> batches;
+  std::vector<std::string> payloads;
+  std::vector<Endpoint> remotes;
+  UdpSocket* echo = nullptr;
+  bool keep = false;
+  std::vector<PacketBuffer> kept;
+
+  void onPacketsReceived(std::span<ReceivedPacket> packets) override {
+    batches.push_back(packets.size());
+    for (auto& p : packets) {
+      payloads.emplace_back(reinterpret_cast<const char*>(p.buffer.data()), p.buffer.size());
+      remotes.push_back(p.remote);
+      if (echo != nullptr) echo->send(p.remote, std::move(p.buffer));
+      if (keep) kept.push_back(std::move(p.buffer));
+    }
+  }
+};
+
+// Runs io until pred holds (or ~3 s pass).
+void runUntil(asio::io_context& io, const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!pred() && std::chrono::steady_clock::now() < deadline) {
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(50));
+  }
+}
+
+Endpoint loopback(uint16_t port) { return Endpoint::v4(0x7F000001, port); }
+
+TEST(UdpSocket, ReceivesInBatchesAndEchoesWithSendmmsg) {
+  asio::io_context io;
+  PacketPool pool(256);
+  Recorder rec;
+  UdpSocket sock(io, pool, rec);
+  rec.echo = &sock;
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+  ASSERT_NE(sock.localPort(), 0);
+  sock.start();
+
+  UdpClient client;
+  for (int i = 0; i < 40; ++i)
+    ASSERT_TRUE(client.sendTo(loopback(sock.localPort()), "p" + std::to_string(i)));
+  runUntil(io, [&] { return rec.payloads.size() == 40 && sock.queued() == 0; });
+
+  ASSERT_EQ(rec.payloads.size(), 40u);
+  ASSERT_GE(rec.batches.size(), 2u);
+  EXPECT_EQ(rec.batches[0], 32u);  // all 40 were queued in the kernel before the first read
+  EXPECT_EQ(rec.batches[1], 8u);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(rec.payloads[i], "p" + std::to_string(i));
+  EXPECT_EQ(rec.remotes[0], client.local());
+
+  for (int i = 0; i < 40; ++i) {
+    auto got = client.receive();
+    ASSERT_TRUE(got) << i;
+    EXPECT_EQ(*got, "p" + std::to_string(i));
+  }
+  const auto& st = sock.stats();
+  EXPECT_EQ(st.packets_in, 40u);
+  EXPECT_EQ(st.packets_out, 40u);
+  EXPECT_EQ(st.recv_batches, 2u);
+  EXPECT_LE(st.send_batches, 2u);  // one sendmmsg per receive batch
+  EXPECT_LE(pool.inUse(), 32u);    // only receive slots (refilled on the next read)
+
+  // A send from a timer / posted closure: queued, flushed by one posted flush.
+  const uint8_t hi[] = {'h', 'i'};
+  EXPECT_TRUE(sock.send(client.local(), hi, 2));
+  EXPECT_TRUE(sock.send(client.local(), hi, 1));
+  EXPECT_EQ(sock.queued(), 2u);
+  runUntil(io, [&] { return sock.queued() == 0; });
+  EXPECT_EQ(client.receive(), "hi");
+  EXPECT_EQ(client.receive(), "h");
+  sock.close();
+  EXPECT_EQ(pool.inUse(), 0u);
+}
+
+TEST(UdpSocket, PoolExhaustionDropsAndCounts) {
+  asio::io_context io;
+  PacketPool pool(4);
+  Recorder rec;
+  rec.keep = true;  // the listener hangs on to every buffer
+  UdpSocket::Options opt;
+  opt.recv_batch = 8;
+  UdpSocket sock(io, pool, rec, opt);
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec));
+  sock.start();
+  UdpClient client;
+  for (int i = 0; i < 10; ++i) client.sendTo(loopback(sock.localPort()), "x");
+  runUntil(io, [&] { return sock.stats().packets_in + sock.stats().drop_pool_exhausted == 10; });
+  EXPECT_EQ(sock.stats().packets_in, 4u);
+  EXPECT_EQ(sock.stats().drop_pool_exhausted, 6u);
+  EXPECT_GT(pool.exhausted(), 0u);
+  // Buffers coming back let it receive again.
+  rec.kept.clear();
+  client.sendTo(loopback(sock.localPort()), "again");
+  runUntil(io, [&] { return sock.stats().packets_in == 5; });
+  EXPECT_EQ(rec.payloads.back(), "again");
+  rec.kept.clear();
+  sock.close();
+}
+
+TEST(UdpSocket, SinglePacketModeAndFlushOutsideABatch) {
+  asio::io_context io;
+  PacketPool pool(64);
+  Recorder rec;
+  UdpSocket::Options opt;
+  opt.recv_batch = 1;
+  opt.send_batch = 1;
+  UdpSocket sock(io, pool, rec, opt);
+  rec.echo = &sock;
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec));
+  sock.start();
+  UdpClient client;
+  for (int i = 0; i < 5; ++i) client.sendTo(loopback(sock.localPort()), std::to_string(i));
+  runUntil(io, [&] { return rec.payloads.size() == 5; });
+  EXPECT_EQ(rec.batches, (std::vector<size_t>{1, 1, 1, 1, 1}));
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(client.receive(), std::to_string(i));
+
+  // With a send batch of 1 a send goes out at once.
+  const uint8_t hi[] = {'h', 'i'};
+  EXPECT_TRUE(sock.send(client.local(), hi, 2));
+  EXPECT_EQ(sock.queued(), 0u);
+  EXPECT_EQ(client.receive(), "hi");
+
+  // An IPv6 destination on an IPv4 socket is refused and counted.
+  EXPECT_FALSE(sock.send(*Endpoint::parse("[::1]:9"), hi, 2));
+  EXPECT_EQ(sock.stats().drop_bad_address, 1u);
+  sock.close();
+}
+
+TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
+  asio::io_context io;
+  PacketPool pool(64);
+  Recorder rec;
+  UdpSocket sock(io, pool, rec);
+  rec.echo = &sock;
+  boost::system::error_code ec;
+  if (!sock.open(asio::ip::make_address("::"), 0, ec)) GTEST_SKIP() << "no IPv6: " << ec.message();
+  sock.start();
+  UdpClient client;
+  client.sendTo(loopback(sock.localPort()), "v4");
+  runUntil(io, [&] { return rec.payloads.size() == 1 && sock.queued() == 0; });
+  ASSERT_EQ(rec.remotes.size(), 1u);
+  EXPECT_TRUE(rec.remotes[0].isV4());
+  EXPECT_EQ(rec.remotes[0], client.local());
+  EXPECT_EQ(client.receive(), "v4");  // sent back through a v4-mapped address
+  sock.close();
+}
+
+}  // namespace
+}  // namespace sfu::net
