@@ -9,7 +9,7 @@
 namespace signaling::calls {
 namespace {
 
-constexpr size_t kMaxIdLength = 128;
+constexpr size_t kMaxIdLength = 256;  // as for JWT user ids
 constexpr size_t kMaxIssues = 16;
 constexpr size_t kMaxIssueLength = 64;
 

@@ -24,6 +24,11 @@ struct KeyFree {
 using Key = std::unique_ptr<EVP_PKEY, KeyFree>;
 
 Key makeRsa(int bits = 2048) { return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", bits)); }
+// RSA key generation is slow: the tests share one key.
+EVP_PKEY* sharedRsa() {
+  static Key key = makeRsa();
+  return key.get();
+}
 Key makeEc(const char* curve = "P-256") {
   return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
 }
@@ -203,20 +208,23 @@ TEST(JwtTest, MalformedTokens) {
 }
 
 TEST(JwtTest, Rs256WithGeneratedKey) {
-  Key k = makeRsa();
+  EVP_PKEY* k = sharedRsa();
   ASSERT_TRUE(k);
   JwtVerifier v("");
   std::string err;
-  ASSERT_TRUE(v.setPublicKeyPem(publicPem(k.get()), &err)) << err;
-  auto r = v.verify(signAsym(k.get(), "RS256", claims()), kNow);
+  ASSERT_TRUE(v.setPublicKeyPem(publicPem(k), &err)) << err;
+  auto r = v.verify(signAsym(k, "RS256", claims()), kNow);
   ASSERT_TRUE(r.ok()) << jwtErrorName(r.error);
   EXPECT_EQ(r.claims->user_id, "user_1");
   // Another RSA key's signature fails.
-  Key other = makeRsa();
-  EXPECT_EQ(v.verify(signAsym(other.get(), "RS256", claims()), kNow).error,
+  // A changed byte of the signature fails.
+  std::string t = signAsym(k, "RS256", claims());
+  std::string sig = *base64urlDecode(t.substr(t.rfind('.') + 1));
+  sig[10] ^= 0x40;
+  EXPECT_EQ(v.verify(t.substr(0, t.rfind('.') + 1) + base64urlEncode(sig), kNow).error,
             JwtError::kBadSignature);
   // Expiry is still enforced.
-  EXPECT_EQ(v.verify(signAsym(k.get(), "RS256", claims({{"exp", kNow - 100}})), kNow).error,
+  EXPECT_EQ(v.verify(signAsym(k, "RS256", claims({{"exp", kNow - 100}})), kNow).error,
             JwtError::kExpired);
 }
 
@@ -241,9 +249,9 @@ TEST(JwtTest, Es256WithGeneratedKey) {
 }
 
 TEST(JwtTest, AlgorithmConfusionRefused) {
-  Key rsa = makeRsa();
+  EVP_PKEY* rsa = sharedRsa();
   Key ec = makeEc();
-  std::string rsa_pem = publicPem(rsa.get());
+  std::string rsa_pem = publicPem(rsa);
   // Classic confusion: HS256 "signed" with the public key PEM as the HMAC secret.
   JwtVerifier with_key(kSecret);
   ASSERT_TRUE(with_key.setPublicKeyPem(rsa_pem));
@@ -254,7 +262,7 @@ TEST(JwtTest, AlgorithmConfusionRefused) {
             JwtError::kAlgKeyMismatch);
   JwtVerifier ec_only("");
   ASSERT_TRUE(ec_only.setPublicKeyPem(publicPem(ec.get())));
-  EXPECT_EQ(ec_only.verify(signAsym(rsa.get(), "RS256", claims()), kNow).error,
+  EXPECT_EQ(ec_only.verify(signAsym(rsa, "RS256", claims()), kNow).error,
             JwtError::kAlgKeyMismatch);
   // RS256 header with an HMAC signature and only a secret configured.
   JwtVerifier secret_only(kSecret);
