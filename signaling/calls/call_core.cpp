@@ -131,6 +131,18 @@ bool CallCore::emitToCallSocket(const LiveCall& call, const std::string& user_id
   return notifier_.emitToUser(user_id, event, data);
 }
 
+void CallCore::armGraceIfOffline(LiveCall& call, const std::string& user_id) {
+  // A joined participant with no socket at all (REST only) must not keep a call open forever.
+  if (sockets_by_user_.count(user_id)) return;
+  Presence& pres = call.presence[user_id];
+  if (pres.grace_timer) return;
+  pres.grace_timer =
+      scheduler_.schedule(options_.disconnect_grace,
+                          [this, alive = alive_, call_id = call.rec.call_id, user = user_id] {
+                            if (*alive) onGraceExpired(call_id, user);
+                          });
+}
+
 size_t CallCore::joinedCount(const LiveCall& call) const {
   return std::count_if(call.rec.participants.begin(), call.rec.participants.end(),
                        [](const auto& p) { return p.status == "joined"; });
@@ -150,6 +162,11 @@ std::string CallCore::authenticate(std::string_view token) {
     CallMetrics::get().auth_failed.Add({{"reason", auth::jwtErrorName(r.error)}}).Increment();
     throw ApiError(401, "unauthorized",
                    std::string("Invalid token: ") + auth::jwtErrorName(r.error));
+  }
+  if (isReservedUserId(r.claims->user_id)) {
+    // A user called "sfu" could pass for the media server in from_user_id.
+    CallMetrics::get().auth_failed.Add({{"reason", "reserved_user_id"}}).Increment();
+    throw ApiError(401, "unauthorized", "Invalid token: reserved user id");
   }
   return r.claims->user_id;
 }
@@ -187,6 +204,7 @@ json CallCore::initiate(const std::string& user_id, const json& body) {
   SFU_LOG_INFO("calls", "initiated call={} user={} mode={} participants={}", call_id, user_id,
                live.rec.mode, live.rec.participants.size());
 
+  armGraceIfOffline(live, user_id);
   json ids = json::array();
   for (const auto& p : live.rec.participants) ids.push_back(p.user_id);
   json ringing = {{"call_id", call_id},
@@ -346,6 +364,7 @@ void CallCore::accept(LiveCall& call, const std::string& user_id, const std::str
   scheduler_.cancel(pres.ring_timer);
   pres.ring_timer = 0;
   if (!socket_id.empty()) pres.call_socket = socket_id;
+  armGraceIfOffline(call, user_id);
   if (call.rec.status == "ringing") {
     call.rec.status = "active";
     call.rec.answered_at_ms = now;

@@ -114,6 +114,8 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   // To the socket the user signals this call from, else all the user's sockets. False: offline.
   bool emitToCallSocket(const LiveCall& call, const std::string& user_id, const std::string& event,
                         const nlohmann::json& data);
+  // Starts the disconnect grace timer if the user has no socket at all.
+  void armGraceIfOffline(LiveCall& call, const std::string& user_id);
   size_t joinedCount(const LiveCall& call) const;
   size_t invitedCount(const LiveCall& call) const;
 

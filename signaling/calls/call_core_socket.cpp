@@ -66,7 +66,9 @@ void CallCore::onSocketDisconnected(const SocketRef& socket) {
     Presence& pres = call.presence[socket.user_id];
     bool call_socket_lost = pres.call_socket == socket.socket_id;
     if (call_socket_lost) pres.call_socket.clear();
-    if ((none_left || call_socket_lost) && !pres.grace_timer) {
+    if (none_left) {
+      armGraceIfOffline(call, socket.user_id);
+    } else if (call_socket_lost && !pres.grace_timer) {
       pres.grace_timer = scheduler_.schedule(
           options_.disconnect_grace, [this, alive = alive_, call_id = id, user = socket.user_id] {
             if (*alive) onGraceExpired(call_id, user);

@@ -31,6 +31,8 @@ bool validId(const std::string& s) {
 
 }  // namespace
 
+bool isReservedUserId(std::string_view id) { return id == "sfu" || id == "echo"; }
+
 std::string isoUtc(int64_t unix_ms) {
   std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
   std::tm tm{};
@@ -111,7 +113,7 @@ InitiateRequest parseInitiate(const nlohmann::json& body, const std::string& cal
     } else {
       badRequest("participants must be user id strings");
     }
-    if (!validId(id)) badRequest("Invalid participant id");
+    if (!validId(id) || isReservedUserId(id)) badRequest("Invalid participant id");
     if (seen.insert(id).second) req.participants.push_back(id);
   }
   if (req.participants.size() < 2) badRequest("At least one other participant is required");

@@ -6,12 +6,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sfu/api/media_api.h"
 #include "signaling/store/call_store.h"
 
 namespace signaling::calls {
+
+// "sfu" and "echo" name server endpoints in to_user_id / from_user_id: never a user.
+bool isReservedUserId(std::string_view id);
 
 // "2024-11-05T10:30:00Z" (ISO-8601, UTC, whole seconds).
 std::string isoUtc(int64_t unix_ms);

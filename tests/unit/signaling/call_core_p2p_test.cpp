@@ -525,3 +525,46 @@ TEST(CallCoreRecoveryTest, LiveCallsOfAPreviousRunAreClosed) {
 
 }  // namespace
 }  // namespace signaling::testing
+
+namespace signaling::testing {
+namespace {
+
+TEST(CallCoreReservedIdsTest, SfuAndEchoAreNeverUsers) {
+  CallHarness h;
+  EXPECT_EQ(apiStatus([&] {
+              h.core->authenticate(auth::signHs256({{"sub", "sfu"}}, kTestSecret));
+            }),
+            401);
+  EXPECT_EQ(apiStatus([&] {
+              h.core->authenticate(auth::signHs256({{"sub", "echo"}}, kTestSecret));
+            }),
+            401);
+  EXPECT_EQ(apiStatus([&] {
+              h.core->initiate("alice", {{"type", "audio"}, {"participants", {"bob", "sfu"}}});
+            }),
+            400);
+}
+
+TEST(CallCoreOfflineTest, RestOnlyCallWithoutSocketsEndsAfterGrace) {
+  CallHarness h;
+  std::string id = h.initiate("alice", {"bob"});
+  h.core->answer("bob", id, {{"answer", true}});
+  h.clock.advance(std::chrono::seconds(29));
+  EXPECT_EQ(h.status("alice", id), "active");
+  h.clock.advance(std::chrono::seconds(1));
+  EXPECT_EQ(h.status("alice", id), "ended");
+  EXPECT_EQ(h.clock.pending(), 0u);
+}
+
+TEST(CallCoreOfflineTest, ConnectingCancelsTheGrace) {
+  CallHarness h;
+  std::string id = h.initiate("alice", {"bob"});
+  h.connect("alice", "a1");
+  h.core->answer("bob", id, {{"answer", true}});
+  h.connect("bob", "b1");
+  h.clock.advance(std::chrono::minutes(10));
+  EXPECT_EQ(h.status("alice", id), "active");
+}
+
+}  // namespace
+}  // namespace signaling::testing
