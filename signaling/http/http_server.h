@@ -34,7 +34,7 @@ struct HttpServerOptions {
   // Directory holding node_modules/socket.io-client (npm ci in signaling/web/vendor); empty:
   // <web root>/vendor, then <source dir>/signaling/web/vendor.
   std::string vendor_dir;
-  WsLimits ws_limits;  // max_message_bytes is raised to the Engine.IO maxPayload
+  WsLimits ws_limits;  // max_message_bytes is replaced by the Engine.IO maxPayload
 };
 
 struct ServerCore;

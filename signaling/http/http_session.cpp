@@ -191,8 +191,7 @@ void HttpSession<Stream>::upgradeToWebSocket(Request req, RequestMeta meta) {
   const std::string target(req.target());
 
   WsLimits limits = core_->options.ws_limits;
-  limits.max_message_bytes =
-      std::max<size_t>(limits.max_message_bytes, core_->hub->engine().options().max_payload);
+  limits.max_message_bytes = core_->hub->engine().options().max_payload;  // Engine.IO maxPayload
   // The WebSocket keeps the connection count up for as long as it lives.
   auto core = core_;
   ++core->connections;
@@ -255,9 +254,12 @@ void HttpSession<Stream>::send(Response res, RequestMeta meta, bool close_after)
 template <class Stream>
 void HttpSession<Stream>::onWrite(beast::error_code ec, bool close) {
   const unsigned status = out_ ? out_->result_int() : 0;
-  HttpMetrics::instance().observe(
-      meta_.route, status,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - meta_.start).count());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - meta_.start).count();
+  HttpMetrics::instance().observe(meta_.route, status, seconds);
+  SFU_LOG_DEBUG("http", "request method={} route={} status={} ms={:.1f} remote={}",
+                std::string_view(bhttp::to_string(meta_.method)), meta_.route, status,
+                seconds * 1000, remote_);
   out_.reset();
   if (ec || close) {
     doClose();

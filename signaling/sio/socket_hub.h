@@ -40,7 +40,7 @@ class SocketHub : public Notifier, private EngineServer::Listener {
 
   EngineServer& engine() { return engine_; }
 
-  // Notifier
+  // Notifier (call on the signaling thread only, like everything here)
   bool emitToUser(const std::string& user_id, const std::string& event,
                   const nlohmann::json& data) override;
   bool emitToSocket(const std::string& socket_id, const std::string& event,
