@@ -1,0 +1,59 @@
+// The whole server assembled from its parts, in dependency order: media server (sfu), Socket.IO
+// hub, call logic, HTTP server and the extension routes. main() only parses the configuration,
+// runs this on the signaling thread and waits for a signal.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+
+#include "signaling/config/config.h"
+
+namespace sfu {
+class MediaApi;
+}
+
+namespace signaling {
+
+class CallService;
+namespace sio {
+class SocketHub;
+}
+namespace http {
+class HttpServer;
+}
+
+class ServerApp {
+ public:
+  // Throws std::runtime_error when a part cannot start (port in use, bad key, unusable DB).
+  ServerApp(boost::asio::io_context& io, const Config& cfg);
+  ~ServerApp();
+
+  // SIGTERM / SIGINT: readiness fails, then calls get up to cfg.drain_s seconds to end, then
+  // everything stops and io.run() returns.
+  void stopOnSignals();
+  void beginDrain();
+  bool draining() const { return draining_; }
+  uint16_t httpPort() const;
+
+ private:
+  void registerRoutes();
+  void drainTick();
+  void shutdown();
+
+  boost::asio::io_context& io_;
+  Config cfg_;
+  std::unique_ptr<sfu::MediaApi> media_;
+  std::unique_ptr<sio::SocketHub> hub_;
+  std::unique_ptr<CallService> calls_;
+  std::unique_ptr<http::HttpServer> http_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  bool draining_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace signaling
