@@ -136,13 +136,10 @@ class Room {
                          std::span<const uint8_t> data);
   // Allocates a fresh SSRC for an outgoing stream (unique within the room).
   uint32_t newSsrc();
-  // The subscribe offer of `participant` went out/needs to (re-)go out.
-  void emitSubscribeOffer(Participant& participant, const std::string& sdp);
 
  private:
-  void addSubscriptions(Participant& subscriber);
-  void subscribeAll(PublishedTrack& track);
   void removeParticipant(Participant& participant, bool reoffer);
+  void reoffer(const std::vector<Participant*>& affected);
   void onTick();
   void checkActiveSpeaker(int64_t now_us);
 
@@ -153,6 +150,7 @@ class Room {
   worker::Timer tick_timer_;
   int64_t last_layer_check_us_ = 0;
   int64_t last_report_us_ = 0;
+  int64_t last_speaker_check_us_ = 0;
   uint32_t next_ssrc_;
   bool closed_ = false;
   // Active speaker detection state.
