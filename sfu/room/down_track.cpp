@@ -153,8 +153,10 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
       if (current_layer_ < 0 && target_layer_ < 0) {
         // No layer chosen yet (nothing had arrived at configure time): start with what comes.
         target_layer_ = layer;
-        last_keyframe_request_us_ = info.now_us;
-        track_.requestKeyframe(info.layer, info.now_us);
+        if (!info.keyframe) {
+          last_keyframe_request_us_ = info.now_us;
+          track_.requestKeyframe(info.layer, info.now_us);
+        }
       }
       // Switch only at a key frame of the target layer (anything else would not decode).
       if (layer != target_layer_ || !info.keyframe) return;

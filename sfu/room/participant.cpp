@@ -26,6 +26,7 @@ namespace {
 
 constexpr std::string_view kRelayLabel = "sfu-relay";
 constexpr size_t kRtcpBufferSize = 1200;
+constexpr int64_t kDefaultRttMs = 100;
 
 SdpResult fail(std::string error) { return SdpResult{false, {}, std::move(error)}; }
 
@@ -308,7 +309,8 @@ void Participant::onSubscribeRtcp(std::span<const uint8_t> compound, int64_t now
           if (DownTrack* d = downTrackBySsrc(nack->mediaSsrc())) {
             uint16_t seqs[256];
             const size_t n = nack->lostSeqs(seqs);
-            d->onNack({seqs, n}, now_us, rtt_ms_);
+            // Resend a packet at most once per RTT (100 ms until one is measured).
+            d->onNack({seqs, n}, now_us, rtt_ms_ > 0 ? rtt_ms_ : kDefaultRttMs);
           }
         }
         break;
