@@ -11,6 +11,12 @@
 //              One subscribe offer is outstanding per participant at a time: changes while it
 //              waits are collected and re-offered right after the answer (glare-free).
 //
+// Data channels: a message a participant sends on any channel of its publish PC reaches every
+// other participant on the "sfu-relay" channel the server opens on their subscribe PC (clients
+// get it through ondatachannel; a channel the client opens there itself is used instead). Text
+// is wrapped as JSON {"from": "<user>", "label": "<sender's label>", "data": "<text>"}; binary as
+// [1 byte n][n bytes sender user id][original bytes].
+//
 // Packets: publisher transport → PublishedTrack (SSRC → layer) → one DownTrack per subscriber
 // (seq/ts/pt/extension ids rewritten into a pooled copy) → subscriber transport.
 #pragma once
