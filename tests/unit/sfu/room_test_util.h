@@ -202,7 +202,7 @@ struct PacketSpec {
   std::string rrid;
   int twcc = -1;
   int audio_level = -1;  // 0..127 dBov
-  std::vector<uint8_t> payload = {0x01, 0x02, 0x03, 0x04};
+  std::vector<uint8_t> payload = std::vector<uint8_t>(4, 0x01);
   uint8_t padding = 0;
 };
 
