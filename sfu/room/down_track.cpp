@@ -1,0 +1,322 @@
+#include "sfu/room/down_track.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "rtp/rtcp/ntp_time.h"
+#include "rtp/rtp/extension_map.h"
+#include "rtp/stream/rtx.h"
+#include "sfu/room/participant.h"
+#include "sfu/room/room.h"
+
+namespace sfu::room {
+
+namespace {
+
+constexpr uint8_t kNoPt = 0xFF;
+constexpr size_t kMaxStoredPacket = 1500;
+constexpr int64_t kKeyframeRetryUs = 1'000'000;
+
+// Extensions forwarded to subscribers. mid/rid/repaired-rid name the publisher's m-line and
+// layer and mean nothing on the subscriber's; transport-cc and abs-send-time are restamped per
+// hop (they describe our sending, not the publisher's).
+constexpr rtp::ExtensionType kForwardedExtensions[] = {
+    rtp::ExtensionType::kAudioLevel,   rtp::ExtensionType::kVideoOrientation,
+    rtp::ExtensionType::kPlayoutDelay, rtp::ExtensionType::kTransportWideCc,
+    rtp::ExtensionType::kAbsSendTime,
+};
+
+}  // namespace
+
+DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ssrc,
+                     uint32_t rtx_ssrc, const RoomConfig& config)
+    : subscriber_(subscriber),
+      track_(track),
+      config_(config),
+      ssrc_(ssrc),
+      rtx_ssrc_(rtx_ssrc),
+      seq_(track.clockRate()),
+      history_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
+               kMaxStoredPacket, 1000) {
+  pt_map_.fill(kNoPt);
+  rtx_pt_.fill(kNoPt);
+  // Offer the publisher's codecs under our own payload types: every subscribe PC then uses one
+  // consistent pt → codec mapping across its bundle, whoever published (RFC 8843 §9.1).
+  const sdp::Capabilities& caps = subscriber.room().context().capabilities;
+  for (const auto& c : track.codecs()) {
+    const sdp::Codec offered{c.pt, c.name, c.clock_rate, c.channels, c.fmtp, c.rtcp_fb};
+    const sdp::CodecCapability* cap = caps.match(track.kind(), offered);
+    if (cap == nullptr) continue;
+    if (std::any_of(offer_codecs_.begin(), offer_codecs_.end(),
+                    [&](const auto& o) { return o.pt == cap->preferred_pt; })) {
+      continue;
+    }
+    sdp::NegotiatedCodec n{cap->preferred_pt,
+                           cap->name,
+                           cap->clock_rate,
+                           cap->channels,
+                           track.isVideo() ? c.fmtp : cap->fmtp,
+                           cap->rtcp_fb,
+                           {}};
+    if (rtx_ssrc_ != 0 && cap->preferred_rtx_pt >= 0) n.rtx_pt = cap->preferred_rtx_pt;
+    offer_codecs_.push_back(std::move(n));
+    source_pts_.push_back(static_cast<uint8_t>(c.pt));
+  }
+  track_.addSubscriber(this);
+}
+
+DownTrack::~DownTrack() { track_.removeSubscriber(this); }
+
+void DownTrack::configure(const sdp::NegotiatedMedia& answered, transport::MediaTransport& out,
+                          int64_t now_us) {
+  out_ = &out;
+  pt_map_.fill(kNoPt);
+  rtx_pt_.fill(kNoPt);
+  for (const auto& ac : answered.codecs) {
+    for (size_t i = 0; i < offer_codecs_.size(); ++i) {
+      if (offer_codecs_[i].pt != ac.pt) continue;
+      pt_map_[source_pts_[i] & 0x7F] = static_cast<uint8_t>(ac.pt);
+      if (rtx_ssrc_ != 0 && ac.rtx_pt) {
+        rtx_pt_[static_cast<size_t>(ac.pt) & 0x7F] = static_cast<uint8_t>(*ac.rtx_pt);
+      }
+    }
+  }
+  rtp::ExtensionMap theirs;
+  for (const auto& e : answered.extensions) {
+    if (e.id > 0 && e.id < 256) theirs.add(e.uri, static_cast<uint8_t>(e.id));
+  }
+  ext_map_ = rtp::makeIdTranslation(track_.extensions(), theirs, kForwardedExtensions);
+  twcc_id_ = theirs.idOf(rtp::ExtensionType::kTransportWideCc);
+  abs_send_time_id_ = theirs.idOf(rtp::ExtensionType::kAbsSendTime);
+  const bool was_active = active_;
+  active_ = true;
+  if (!was_active) updateLayer(now_us, 0);
+}
+
+void DownTrack::deactivate() { active_ = false; }
+
+void DownTrack::setPreferences(int max_layer, int max_temporal, bool paused) {
+  max_layer_ = max_layer;
+  max_temporal_ = max_temporal;
+  paused_ = paused;
+}
+
+void DownTrack::updateLayer(int64_t now_us, uint64_t budget_bps) {
+  if (!active_ || paused_ || !track_.isVideo()) return;
+  const int best = track_.bestLayer(now_us, max_layer_, budget_bps);
+  if (best < 0) return;
+  if (best != target_layer_) {
+    target_layer_ = best;
+    if (best != current_layer_) {
+      last_keyframe_request_us_ = now_us;
+      track_.requestKeyframe(static_cast<size_t>(best), now_us);
+    }
+  } else if (target_layer_ != current_layer_ &&
+             now_us - last_keyframe_request_us_ >= kKeyframeRetryUs) {
+    // Still waiting for the switch: the PLI or the key frame may have been lost.
+    last_keyframe_request_us_ = now_us;
+    track_.requestKeyframe(static_cast<size_t>(target_layer_), now_us);
+  }
+}
+
+void DownTrack::switchTo(size_t layer) {
+  if (seq_.started()) {
+    seq_.switchSource();
+    vp8_.switchSource();
+    ++layer_switches_;
+  }
+  current_layer_ = static_cast<int>(layer);
+}
+
+void DownTrack::stampTransportFields(rtp::RtpPacket& p, int64_t now_us) {
+  if (twcc_id_ != 0) {
+    if (auto v = rtp::findExtension(p, twcc_id_);
+        v && v->size() == rtp::ext::kTransportWideCcSize) {
+      rtp::ext::writeTransportWideCc(v->first<rtp::ext::kTransportWideCcSize>(),
+                                     subscriber_.nextTransportSeq());
+    }
+  }
+  if (abs_send_time_id_ != 0) {
+    if (auto v = rtp::findExtension(p, abs_send_time_id_);
+        v && v->size() == rtp::ext::kAbsSendTimeSize) {
+      rtp::ext::writeAbsSendTime(v->first<rtp::ext::kAbsSendTimeSize>(),
+                                 rtp::ext::absSendTimeFromMicros(static_cast<uint64_t>(now_us)));
+    }
+  }
+}
+
+void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
+  if (!active_ || paused_ || out_ == nullptr) return;
+  const int layer = static_cast<int>(info.layer);
+  if (track_.isVideo()) {
+    if (layer != current_layer_) {
+      if (current_layer_ < 0 && target_layer_ < 0) {
+        // No layer chosen yet (nothing had arrived at configure time): start with what comes.
+        target_layer_ = layer;
+        if (!info.keyframe) {
+          last_keyframe_request_us_ = info.now_us;
+          track_.requestKeyframe(info.layer, info.now_us);
+        }
+      }
+      // Switch only at a key frame of the target layer (anything else would not decode).
+      if (layer != target_layer_ || !info.keyframe) return;
+      switchTo(info.layer);
+    }
+  } else if (current_layer_ != layer) {
+    switchTo(info.layer);
+  }
+  const uint8_t pt = pt_map_[in.payloadType()];
+  if (pt == kNoPt) {
+    seq_.skip(in.sequenceNumber());  // a codec this subscriber did not accept
+    return;
+  }
+  if (info.has_vp8 && info.vp8.hasTid && max_temporal_ >= 0 && info.vp8.tid > max_temporal_) {
+    // VP8 temporal scalability (RFC 7741 §4.2): frames above the cap are left out; later ones
+    // shift down so seq and picture id stay gapless.
+    seq_.skip(in.sequenceNumber());
+    vp8_.dropPicture(info.vp8);
+    return;
+  }
+  const auto mapped = seq_.rewrite(in.sequenceNumber(), in.timestamp(), info.now_us);
+  if (!mapped) return;
+
+  net::PacketBuffer buf = out_->pool().acquire();
+  if (!buf || in.size() + transport::kSrtpTailroom > buf.capacity()) {
+    ++packets_dropped_;
+    return;
+  }
+  std::memcpy(buf.data(), in.data(), in.size());
+  auto parsed =
+      rtp::RtpPacket::parse(buf.data(), in.size(), buf.capacity() - transport::kSrtpTailroom);
+  if (!parsed) return;
+  rtp::RtpPacket& p = *parsed;
+  p.setSsrc(ssrc_);
+  p.setSequenceNumber(mapped->seq);
+  p.setTimestamp(mapped->ts);
+  p.setPayloadType(pt);
+  if (p.hasExtension()) {
+    rtp::rewriteExtensionIds(p, ext_map_);
+    stampTransportFields(p, info.now_us);
+  }
+  if (info.has_vp8 && !vp8_.rewrite(p.payload(), info.vp8)) return;
+  buf.setSize(p.size());
+
+  ts_offset_ = mapped->ts - in.timestamp();
+  ts_offset_valid_ = true;
+  last_out_ts_ = mapped->ts;
+  last_sent_us_ = info.now_us;
+  history_.insert(mapped->seq, buf.bytes(), info.now_us / 1000);
+  ++packets_sent_;
+  bytes_sent_ += p.payloadSize();
+  if (!out_->sendRtp(std::move(buf))) ++packets_dropped_;
+}
+
+void DownTrack::onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t rtt_ms) {
+  if (!active_ || out_ == nullptr) return;
+  for (uint16_t seq : seqs) {
+    ++nacks_received_;
+    const auto stored = history_.takeForResend(seq, now_us / 1000, rtt_ms);
+    if (!stored) continue;
+    net::PacketBuffer buf = out_->pool().acquire();
+    const size_t room = buf ? buf.capacity() - transport::kSrtpTailroom : 0;
+    if (stored->size() + rtp::stream::kRtxOverhead > room) {
+      ++packets_dropped_;
+      continue;
+    }
+    std::memcpy(buf.data(), stored->data(), stored->size());
+    size_t size = stored->size();
+    // RFC 4588 §4: resend on the repair stream when the subscriber negotiated RTX, else as is.
+    const uint8_t rtx_pt = rtx_pt_[(*stored)[1] & 0x7F];
+    if (rtx_pt != kNoPt) {
+      const auto r = rtp::stream::rtxWrap({buf.data(), room}, size, rtx_ssrc_, rtx_pt, rtx_seq_);
+      if (!r) continue;
+      ++rtx_seq_;
+      size = r.size;
+    }
+    if (auto p = rtp::RtpPacket::parse(buf.data(), size, room); p && p->hasExtension()) {
+      stampTransportFields(*p, now_us);
+    }
+    buf.setSize(size);
+    ++retransmitted_;
+    if (!out_->sendRtp(std::move(buf))) ++packets_dropped_;
+  }
+}
+
+void DownTrack::onKeyframeRequest(int64_t now_us) {
+  ++keyframe_requests_;
+  const int layer = current_layer_ >= 0 ? current_layer_ : target_layer_;
+  if (layer >= 0) track_.requestKeyframe(static_cast<size_t>(layer), now_us);
+}
+
+void DownTrack::onReportBlock(const rtp::rtcp::ReportBlock& block, int64_t now_us) {
+  remote_ = block;
+  has_remote_ = true;
+  // RFC 3550 §6.4.1: RTT = arrival - LSR - DLSR; we know when the SR with that LSR left.
+  if (block.last_sr != 0 && block.last_sr == last_sr_compact_) {
+    const int64_t rtt_us =
+        now_us - last_sr_sent_us_ - rtp::rtcp::compactNtpToUs(block.delay_since_last_sr);
+    rtt_ms_ = std::max<int64_t>(0, rtt_us / 1000);
+  }
+}
+
+bool DownTrack::makeSenderReport(int64_t now_us, int64_t wallclock_offset_us,
+                                 rtp::rtcp::SenderReport& out) {
+  if (packets_sent_ == 0) return false;
+  const uint32_t clock = track_.clockRate();
+  const size_t layer_index = current_layer_ >= 0 ? static_cast<size_t>(current_layer_) : 0;
+  const IncomingLayer& layer = track_.layer(layer_index);
+  uint64_t ntp;
+  uint32_t rtp_ts;
+  if (layer.has_sr && ts_offset_valid_) {
+    // RFC 3550 §6.4.1: the publisher's (NTP, RTP) pair moved through our timestamp offset and
+    // advanced to now. Audio and video of one publisher share its NTP clock, so receivers can
+    // still line them up (lip sync) after the SFU rewrote both.
+    const int64_t elapsed = now_us - layer.sr_arrival_us;
+    ntp = layer.sr_ntp + static_cast<uint64_t>((static_cast<__int128>(elapsed) << 32) / 1'000'000);
+    rtp_ts = layer.sr_rtp + ts_offset_ +
+             static_cast<uint32_t>(elapsed * static_cast<int64_t>(clock) / 1'000'000);
+  } else {
+    ntp = rtp::rtcp::ntpFromUnixUs(now_us + wallclock_offset_us);
+    rtp_ts = last_out_ts_ + static_cast<uint32_t>((now_us - last_sent_us_) *
+                                                  static_cast<int64_t>(clock) / 1'000'000);
+  }
+  out.ssrc = ssrc_;
+  out.ntp_time = ntp;
+  out.rtp_timestamp = rtp_ts;
+  out.packet_count = static_cast<uint32_t>(packets_sent_);
+  out.octet_count = static_cast<uint32_t>(bytes_sent_);
+  last_sr_compact_ = rtp::rtcp::compactNtp(ntp);
+  last_sr_sent_us_ = now_us;
+  return true;
+}
+
+nlohmann::json DownTrack::stats(int64_t now_us) const {
+  (void)now_us;
+  nlohmann::json j = {
+      {"from", track_.owner().userId()},
+      {"track_id", track_.trackId()},
+      {"kind", track_.kind()},
+      {"ssrc", ssrc_},
+      {"active", active_},
+      {"current_layer", current_layer_},
+      {"target_layer", target_layer_},
+      {"packets_sent", packets_sent_},
+      {"bytes_sent", bytes_sent_},
+      {"packets_dropped", packets_dropped_},
+      {"nacks_received", nacks_received_},
+      {"retransmitted", retransmitted_},
+      {"keyframe_requests", keyframe_requests_},
+      {"layer_switches", layer_switches_},
+      {"rtt_ms", rtt_ms_},
+  };
+  if (rtx_ssrc_ != 0) j["rtx_ssrc"] = rtx_ssrc_;
+  if (has_remote_) {
+    j["remote_fraction_lost"] = remote_.fraction_lost / 256.0;
+    j["remote_cumulative_lost"] = remote_.cumulative_lost;
+    const uint32_t clock = track_.clockRate();
+    j["remote_jitter_ms"] = clock ? remote_.jitter * 1000.0 / clock : 0.0;
+  }
+  return j;
+}
+
+}  // namespace sfu::room

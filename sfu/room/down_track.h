@@ -1,0 +1,130 @@
+// One published track as one subscriber receives it: an outgoing RTP stream with its own SSRC
+// (and RTX SSRC) on the subscriber's subscribe transport. Owns the state that makes the stream
+// look like a single, continuous source to the receiver:
+//   - layer selection: the simulcast layer forwarded (current) and the one wanted (target);
+//     switches happen only on a key frame of the target layer;
+//   - SeqRewriter + Vp8Rewriter: seq, timestamp, picture id, TL0PICIDX continuous across switches
+//     and dropped VP8 temporal layers;
+//   - payload type and header extension id translation to the subscriber's negotiation;
+//   - a RetransmissionBuffer of what was sent, to answer NACKs (as RTX when negotiated);
+//   - SR timing derived from the publisher's SR through the rewritten timestamp offset.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "rtp/codecs/vp8.h"
+#include "rtp/rtcp/report_block.h"
+#include "rtp/rtcp/sender_report.h"
+#include "rtp/rtp/header_extensions.h"
+#include "rtp/stream/retransmission_buffer.h"
+#include "rtp/stream/seq_rewriter.h"
+#include "sfu/room/published_track.h"
+#include "sfu/sdp/negotiation.h"
+#include "sfu/transport/media_transport.h"
+
+namespace sfu::room {
+
+struct RoomConfig;
+
+class DownTrack {
+ public:
+  DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ssrc, uint32_t rtx_ssrc,
+            const RoomConfig& config);
+  ~DownTrack();  // unsubscribes from the track
+  DownTrack(const DownTrack&) = delete;
+  DownTrack& operator=(const DownTrack&) = delete;
+
+  Participant& subscriber() { return subscriber_; }
+  PublishedTrack& track() { return track_; }
+  const PublishedTrack& track() const { return track_; }
+  uint32_t ssrc() const { return ssrc_; }
+  uint32_t rtxSsrc() const { return rtx_ssrc_; }
+  // The codecs we offer for this stream: our capability payload types for the publisher's codecs.
+  const std::vector<sdp::NegotiatedCodec>& offerCodecs() const { return offer_codecs_; }
+
+  // The subscriber answered our offer for this m-line: payload types it accepted, its extension
+  // ids, RTX. Forwarding starts (video: from the next key frame, which is requested).
+  void configure(const sdp::NegotiatedMedia& answered, transport::MediaTransport& out,
+                 int64_t now_us);
+  void deactivate();
+  bool active() const { return active_; }
+
+  // Preferences (spatial/temporal caps, pause). -1: no cap.
+  void setPreferences(int max_layer, int max_temporal, bool paused);
+  int maxLayer() const { return max_layer_; }
+  int currentLayer() const { return current_layer_; }
+  int targetLayer() const { return target_layer_; }
+  // Chooses the target layer for the budget; requests a key frame when the target changes.
+  void updateLayer(int64_t now_us, uint64_t budget_bps);
+
+  // Packet path (no allocation): copy into a pooled buffer, rewrite, store, send.
+  void forward(const rtp::RtpPacket& in, const PacketInfo& info);
+
+  // Feedback from the subscriber.
+  void onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t rtt_ms);
+  void onKeyframeRequest(int64_t now_us);
+  void onReportBlock(const rtp::rtcp::ReportBlock& block, int64_t now_us);
+
+  // Fills an SR for this stream at now_us; false when nothing was sent yet.
+  bool makeSenderReport(int64_t now_us, int64_t wallclock_offset_us, rtp::rtcp::SenderReport& out);
+  int64_t rttMs() const { return rtt_ms_; }
+
+  nlohmann::json stats(int64_t now_us) const;
+
+ private:
+  void switchTo(size_t layer);
+  void stampTransportFields(rtp::RtpPacket& p, int64_t now_us);
+
+  Participant& subscriber_;
+  PublishedTrack& track_;
+  const RoomConfig& config_;
+  uint32_t ssrc_;
+  uint32_t rtx_ssrc_;
+  std::vector<sdp::NegotiatedCodec> offer_codecs_;
+  std::vector<uint8_t> source_pts_;  // publisher pt of each offer codec
+  transport::MediaTransport* out_ = nullptr;
+  bool active_ = false;
+  bool paused_ = false;
+  // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
+  std::array<uint8_t, 128> pt_map_{};
+  std::array<uint8_t, 128> rtx_pt_{};  // subscriber media pt → its RTX pt (0xFF: none)
+  rtp::ExtensionIdMap ext_map_;
+  uint8_t twcc_id_ = 0;
+  uint8_t abs_send_time_id_ = 0;
+  // Layers.
+  int max_layer_ = -1;
+  int max_temporal_ = -1;
+  int current_layer_ = -1;
+  int target_layer_ = -1;
+  int64_t last_keyframe_request_us_ = INT64_MIN / 2;
+  // Rewriting.
+  rtp::SeqRewriter seq_;
+  rtp::codecs::Vp8Rewriter vp8_;
+  bool ts_offset_valid_ = false;
+  uint32_t ts_offset_ = 0;  // outgoing - incoming timestamp of the current source
+  uint32_t last_out_ts_ = 0;
+  int64_t last_sent_us_ = 0;
+  rtp::stream::RetransmissionBuffer history_;
+  uint16_t rtx_seq_ = 0;
+  // Counters.
+  uint64_t packets_sent_ = 0;
+  uint64_t bytes_sent_ = 0;
+  uint64_t packets_dropped_ = 0;  // pool exhausted or send refused
+  uint64_t nacks_received_ = 0;
+  uint64_t retransmitted_ = 0;
+  uint64_t keyframe_requests_ = 0;
+  uint64_t layer_switches_ = 0;
+  // Sender reports and what the receiver reported.
+  uint32_t last_sr_compact_ = 0;
+  int64_t last_sr_sent_us_ = 0;
+  int64_t rtt_ms_ = 0;
+  rtp::rtcp::ReportBlock remote_{};
+  bool has_remote_ = false;
+};
+
+}  // namespace sfu::room

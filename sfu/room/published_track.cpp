@@ -1,0 +1,266 @@
+#include "sfu/room/published_track.h"
+
+#include <algorithm>
+
+#include "rtp/codecs/av1.h"
+#include "rtp/codecs/h264.h"
+#include "rtp/codecs/vp9.h"
+#include "rtp/rtcp/compound_builder.h"
+#include "rtp/rtcp/pli.h"
+#include "rtp/rtp/header_extensions.h"
+#include "sfu/room/down_track.h"
+#include "sfu/room/participant.h"
+#include "sfu/room/room.h"
+#include "sfu/sdp/session_description.h"
+
+namespace sfu::room {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Simulcast layers lowest first. Browsers list rids in the order of their encodings, which
+// clients set up low → high (Chrome q;h;f, Firefox l;m;h); well-known names are ranked
+// explicitly so an offer listing them high → low still maps correctly.
+std::vector<std::string> orderRids(const std::vector<sdp::SimulcastFormat>& rids) {
+  std::vector<std::string> out;
+  for (const auto& r : rids) out.push_back(r.rid);
+  static const std::vector<std::vector<std::string_view>> kNamings = {
+      {"q", "h", "f"}, {"l", "m", "h"}, {"low", "mid", "high"}, {"0", "1", "2"}};
+  for (const auto& naming : kNamings) {
+    auto rank = [&](const std::string& rid) {
+      return std::find(naming.begin(), naming.end(), rid) - naming.begin();
+    };
+    if (std::all_of(out.begin(), out.end(),
+                    [&](const std::string& r) { return rank(r) < std::ssize(naming); })) {
+      std::stable_sort(out.begin(), out.end(),
+                       [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view toString(Source s) {
+  switch (s) {
+    case Source::kMicrophone:
+      return "microphone";
+    case Source::kCamera:
+      return "camera";
+    case Source::kScreen:
+      return "screen";
+    case Source::kScreenAudio:
+      return "screen_audio";
+  }
+  return "camera";
+}
+
+std::optional<Source> parseSource(std::string_view s) {
+  for (Source v : {Source::kMicrophone, Source::kCamera, Source::kScreen, Source::kScreenAudio}) {
+    if (toString(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+CodecType codecType(std::string_view name) {
+  if (iequals(name, "opus")) return CodecType::kOpus;
+  if (iequals(name, "VP8")) return CodecType::kVp8;
+  if (iequals(name, "VP9")) return CodecType::kVp9;
+  if (iequals(name, "H264")) return CodecType::kH264;
+  if (iequals(name, "AV1")) return CodecType::kAv1;
+  if (iequals(name, "red")) return CodecType::kRed;
+  return CodecType::kOther;
+}
+
+PublishedTrack::PublishedTrack(Participant& owner, const sdp::NegotiatedMedia& media, Source source,
+                               std::string track_id, const RoomConfig& config)
+    : owner_(owner),
+      config_(config),
+      mid_(media.mid),
+      kind_(media.kind),
+      source_(source),
+      track_id_(std::move(track_id)),
+      codecs_(media.codecs) {
+  stream_id_ = owner.userId();
+  if (source == Source::kScreen || source == Source::kScreenAudio) stream_id_ += ":screen";
+  codec_index_.fill(-1);
+  apt_.fill(-1);
+  for (size_t i = 0; i < codecs_.size(); ++i) {
+    const auto& c = codecs_[i];
+    if (c.pt >= 0 && c.pt < 128) codec_index_[static_cast<size_t>(c.pt)] = static_cast<int16_t>(i);
+    if (c.rtx_pt && *c.rtx_pt >= 0 && *c.rtx_pt < 128) {
+      apt_[static_cast<size_t>(*c.rtx_pt)] = static_cast<int16_t>(c.pt);
+    }
+    if (std::find(c.rtcp_fb.begin(), c.rtcp_fb.end(), "nack") != c.rtcp_fb.end()) {
+      nack_enabled_ = true;
+    }
+  }
+  if (!codecs_.empty()) clock_rate_ = codecs_.front().clock_rate;
+  for (const auto& e : media.extensions) {
+    if (e.id > 0 && e.id < 256) extensions_.add(e.uri, static_cast<uint8_t>(e.id));
+  }
+  audio_level_id_ = extensions_.idOf(rtp::ExtensionType::kAudioLevel);
+
+  rtp::stream::NackGeneratorConfig nack_config;
+  std::vector<std::string> rids = orderRids(media.rids);
+  if (rids.empty()) rids.emplace_back();
+  if (rids.size() > kMaxLayers) rids.resize(kMaxLayers);
+  layers_.reserve(rids.size());
+  for (auto& rid : rids) {
+    layers_.emplace_back(nack_config);
+    layers_.back().rid = std::move(rid);
+  }
+  // Without simulcast the SSRCs usually come in the SDP (a=ssrc, FID group).
+  if (media.rids.empty() && !media.ssrcs.empty()) {
+    layers_[0].ssrc = media.ssrcs.front();
+    for (const auto& [m, r] : media.rtx_ssrcs) {
+      if (m == layers_[0].ssrc) layers_[0].rtx_ssrc = r;
+    }
+  }
+}
+
+PublishedTrack::~PublishedTrack() = default;
+
+const sdp::NegotiatedCodec* PublishedTrack::codecFor(uint8_t pt) const {
+  const int16_t i = codec_index_[pt & 0x7F];
+  return i < 0 ? nullptr : &codecs_[static_cast<size_t>(i)];
+}
+
+int PublishedTrack::layerForRid(std::string_view rid) const {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].rid == rid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool PublishedTrack::layerActive(size_t i, int64_t now_us) const {
+  const int64_t last = layers_[i].stats.lastArrivalUs();
+  return last >= 0 && now_us - last <= config_.layer_timeout_ms * 1000;
+}
+
+int PublishedTrack::bestLayer(int64_t now_us, int max_layer, uint64_t budget_bps) const {
+  int top = static_cast<int>(layers_.size()) - 1;
+  if (max_layer >= 0) top = std::min(top, max_layer);
+  int lowest_active = -1;
+  for (int l = top; l >= 0; --l) {
+    if (!layerActive(static_cast<size_t>(l), now_us)) continue;
+    lowest_active = l;
+    if (budget_bps == 0 || layers_[static_cast<size_t>(l)].stats.bitrate(now_us) <= budget_bps) {
+      return l;
+    }
+  }
+  if (lowest_active >= 0) return lowest_active;
+  // Everything under the cap is gone: a higher layer is better than nothing.
+  for (size_t l = static_cast<size_t>(top + 1); l < layers_.size(); ++l) {
+    if (layerActive(l, now_us)) return static_cast<int>(l);
+  }
+  return -1;
+}
+
+uint64_t PublishedTrack::bitrate(int64_t now_us) const {
+  uint64_t sum = 0;
+  for (const auto& l : layers_) sum += l.stats.bitrate(now_us);
+  return sum;
+}
+
+void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retransmission,
+                           int64_t now_us) {
+  IncomingLayer& layer = layers_[layer_index];
+  const uint16_t seq = packet.sequenceNumber();
+  if (nack_enabled_) layer.nack.onPacket(seq, now_us / 1000);
+  layer.stats.onPacket(seq, packet.timestamp(), now_us, clock_rate_, packet.size(), retransmission);
+
+  PacketInfo info;
+  info.layer = layer_index;
+  info.now_us = now_us;
+  info.retransmission = retransmission;
+  const sdp::NegotiatedCodec* codec = codecFor(packet.payloadType());
+  if (codec == nullptr) return;  // not a negotiated payload type: nothing a receiver can decode
+  info.codec = codecType(codec->name);
+  const auto payload = std::span<const uint8_t>(packet.payload());
+  switch (info.codec) {
+    case CodecType::kVp8:
+      if (auto d = rtp::codecs::parseVp8(payload)) {
+        info.has_vp8 = true;
+        info.vp8 = *d;
+        info.keyframe = d->keyframe;
+      }
+      break;
+    case CodecType::kVp9:
+      if (auto d = rtp::codecs::parseVp9(payload)) info.keyframe = d->keyframe;
+      break;
+    case CodecType::kH264:
+      if (auto d = rtp::codecs::parseH264(payload)) info.keyframe = d->keyframe;
+      break;
+    case CodecType::kAv1:
+      if (auto d = rtp::codecs::parseAv1(payload)) info.keyframe = d->keyframe;
+      break;
+    default:
+      break;
+  }
+  if (info.keyframe) {
+    layer.last_keyframe_us = now_us;
+    ++layer.keyframes;
+  }
+  if (audio_level_id_ != 0 && packet.hasExtension()) {
+    if (auto v = rtp::findExtension(std::as_const(packet), audio_level_id_)) {
+      if (auto level = rtp::ext::readAudioLevel(*v)) {
+        level_sum_ += 127u - std::min<uint8_t>(level->level, 127);
+        ++level_count_;
+      }
+    }
+  }
+  for (DownTrack* d : subscribers_) d->forward(packet, info);
+}
+
+void PublishedTrack::onSenderReport(size_t layer, uint64_t ntp, uint32_t rtp_ts, int64_t now_us) {
+  IncomingLayer& l = layers_[layer];
+  l.has_sr = true;
+  l.sr_ntp = ntp;
+  l.sr_rtp = rtp_ts;
+  l.sr_arrival_us = now_us;
+}
+
+bool PublishedTrack::requestKeyframe(size_t layer_index, int64_t now_us) {
+  if (layer_index >= layers_.size()) return false;
+  IncomingLayer& layer = layers_[layer_index];
+  if (layer.ssrc == 0) return false;
+  // RFC 4585 §3.5.1: feedback is rate limited; several subscribers asking at once (a new joiner,
+  // a layer switch, a decoder error) should cost the publisher one key frame, not N.
+  if (now_us - layer.last_pli_us < config_.pli_throttle_ms * 1000) return false;
+  layer.last_pli_us = now_us;
+  ++layer.plis_sent;
+  uint8_t buf[64];
+  rtp::rtcp::CompoundBuilder b(buf);
+  b.add(rtp::rtcp::Pli{owner_.rtcpSsrc(), layer.ssrc});
+  owner_.sendPublishRtcp(b.bytes());
+  return true;
+}
+
+void PublishedTrack::addSubscriber(DownTrack* d) {
+  if (std::find(subscribers_.begin(), subscribers_.end(), d) == subscribers_.end()) {
+    subscribers_.push_back(d);
+  }
+}
+
+void PublishedTrack::removeSubscriber(DownTrack* d) {
+  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), d), subscribers_.end());
+}
+
+void PublishedTrack::tickSpeaker() {
+  // Window average (silence while DTX sends nothing), then an exponential smoothing so a cough
+  // does not take the floor.
+  const double window = level_count_ == 0 ? 0.0 : static_cast<double>(level_sum_) / level_count_;
+  loudness_ = 0.6 * loudness_ + 0.4 * window;
+  level_sum_ = 0;
+  level_count_ = 0;
+}
+
+}  // namespace sfu::room

@@ -1,0 +1,152 @@
+// One track a participant publishes (one m-line of its publish PC): its incoming RTP streams
+// (one per simulcast layer, each with an optional RTX repair stream), their reception state
+// (NACK generator, statistics, the publisher's last SR) and the subscribers it fans out to.
+//
+//   publish transport → Participant (SSRC → track, layer) → PublishedTrack::onRtp
+//        → for each DownTrack subscribed: DownTrack::forward (copy, rewrite, send)
+//
+// The packet is parsed once here (codec descriptor, keyframe, audio level) and handed to every
+// subscriber as a PacketInfo, so per-subscriber work is the copy and the rewrite only.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtp/codecs/vp8.h"
+#include "rtp/rtp/extension_map.h"
+#include "rtp/rtp/rtp_packet.h"
+#include "rtp/stream/nack_generator.h"
+#include "sfu/room/receive_stats.h"
+#include "sfu/sdp/negotiation.h"
+
+namespace sfu::room {
+
+struct RoomConfig;
+class DownTrack;
+class Participant;
+
+inline constexpr size_t kMaxLayers = 3;
+
+enum class Source : uint8_t { kMicrophone, kCamera, kScreen, kScreenAudio };
+std::string_view toString(Source s);
+std::optional<Source> parseSource(std::string_view s);
+
+enum class CodecType : uint8_t { kOther, kOpus, kVp8, kVp9, kH264, kAv1, kRed };
+CodecType codecType(std::string_view name);
+
+// What the one parse of an incoming packet found, shared by every subscriber.
+struct PacketInfo {
+  size_t layer = 0;
+  int64_t now_us = 0;
+  CodecType codec = CodecType::kOther;
+  bool keyframe = false;  // first packet of a key frame
+  bool has_vp8 = false;
+  rtp::codecs::Vp8Descriptor vp8;
+  bool retransmission = false;  // recovered from the publisher's RTX stream
+};
+
+struct IncomingLayer {
+  std::string rid;  // empty without simulcast
+  uint32_t ssrc = 0;
+  uint32_t rtx_ssrc = 0;
+  rtp::stream::NackGenerator nack;
+  ReceiveStats stats;
+  int64_t last_pli_us = INT64_MIN / 2;
+  int64_t last_keyframe_us = -1;
+  uint64_t keyframes = 0;
+  uint64_t plis_sent = 0;
+  uint64_t nacks_sent = 0;
+  // The publisher's last sender report for this SSRC (RFC 3550 §6.4.1).
+  bool has_sr = false;
+  uint64_t sr_ntp = 0;
+  uint32_t sr_rtp = 0;
+  int64_t sr_arrival_us = 0;
+
+  explicit IncomingLayer(const rtp::stream::NackGeneratorConfig& c) : nack(c) {}
+};
+
+class PublishedTrack {
+ public:
+  PublishedTrack(Participant& owner, const sdp::NegotiatedMedia& media, Source source,
+                 std::string track_id, const RoomConfig& config);
+  ~PublishedTrack();
+  PublishedTrack(const PublishedTrack&) = delete;
+  PublishedTrack& operator=(const PublishedTrack&) = delete;
+
+  Participant& owner() { return owner_; }
+  const Participant& owner() const { return owner_; }
+  const std::string& mid() const { return mid_; }
+  const std::string& kind() const { return kind_; }
+  bool isVideo() const { return kind_ == "video"; }
+  bool isAudio() const { return kind_ == "audio"; }
+  Source source() const { return source_; }
+  const std::string& trackId() const { return track_id_; }
+  // msid stream id subscribers see: the user id, or "<user>:screen" for screen sources.
+  const std::string& streamId() const { return stream_id_; }
+  const std::vector<sdp::NegotiatedCodec>& codecs() const { return codecs_; }
+  const rtp::ExtensionMap& extensions() const { return extensions_; }
+  bool nackEnabled() const { return nack_enabled_; }
+
+  // Payload types: the codec of a media pt (nullptr if not negotiated), the media pt an RTX pt
+  // repairs (-1 if pt is not RTX).
+  const sdp::NegotiatedCodec* codecFor(uint8_t pt) const;
+  int aptOf(uint8_t pt) const { return apt_[pt & 0x7F]; }
+  uint32_t clockRate() const { return clock_rate_; }
+
+  size_t layerCount() const { return layers_.size(); }
+  IncomingLayer& layer(size_t i) { return layers_[i]; }
+  const IncomingLayer& layer(size_t i) const { return layers_[i]; }
+  // Layer index for a rid (layers are ordered lowest quality first); -1 when unknown.
+  int layerForRid(std::string_view rid) const;
+  // A layer whose packets arrived within the configured timeout.
+  bool layerActive(size_t i, int64_t now_us) const;
+  // Highest active layer ≤ max_layer whose bitrate fits budget_bps (0: unlimited); else the
+  // lowest active one; -1 when none is active.
+  int bestLayer(int64_t now_us, int max_layer, uint64_t budget_bps) const;
+  uint64_t bitrate(int64_t now_us) const;
+
+  // The packet path: a parsed media packet of `layer` (RTX already unwrapped).
+  void onRtp(rtp::RtpPacket& packet, size_t layer, bool retransmission, int64_t now_us);
+  // The publisher's SR for one of our SSRCs.
+  void onSenderReport(size_t layer, uint64_t ntp, uint32_t rtp_ts, int64_t now_us);
+
+  // Asks the publisher for a key frame on a layer (PLI), at most once per throttle window unless
+  // forced. False when throttled or the layer's SSRC is not known yet.
+  bool requestKeyframe(size_t layer, int64_t now_us);
+
+  void addSubscriber(DownTrack* d);
+  void removeSubscriber(DownTrack* d);
+  const std::vector<DownTrack*>& subscribers() const { return subscribers_; }
+
+  // Smoothed loudness (127 - dBov, 0 = silence) from ssrc-audio-level; updated by tickSpeaker.
+  double loudness() const { return loudness_; }
+  void tickSpeaker();
+
+ private:
+  Participant& owner_;
+  const RoomConfig& config_;
+  std::string mid_;
+  std::string kind_;
+  Source source_;
+  std::string track_id_;
+  std::string stream_id_;
+  std::vector<sdp::NegotiatedCodec> codecs_;
+  std::array<int16_t, 128> codec_index_{};  // pt → index into codecs_, -1 when none
+  std::array<int16_t, 128> apt_{};          // rtx pt → media pt, -1 when not RTX
+  uint32_t clock_rate_ = 90000;
+  rtp::ExtensionMap extensions_;
+  uint8_t audio_level_id_ = 0;
+  bool nack_enabled_ = false;
+  std::vector<IncomingLayer> layers_;
+  std::vector<DownTrack*> subscribers_;
+  // Audio level accumulation between speaker ticks.
+  uint32_t level_sum_ = 0;
+  uint32_t level_count_ = 0;
+  double loudness_ = 0;
+};
+
+}  // namespace sfu::room

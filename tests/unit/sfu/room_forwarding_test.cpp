@@ -1,0 +1,237 @@
+// Forwarding through a room with synthetic streams: SSRC learning from MID/RID, simulcast layer
+// selection and key-frame-gated switching with seq/ts/picture id continuity, layer dropout,
+// preferences, temporal layer dropping, extension/pt translation, and cleanup.
+#include "rtp/codecs/vp8.h"
+#include "rtp/rtp/header_extensions.h"
+#include "tests/unit/sfu/room_test_util.h"
+
+namespace sfu::room::test {
+namespace {
+
+constexpr uint32_t kQ = 1000, kH = 2000, kF = 3000;  // alice's simulcast SSRCs (learned)
+
+class ForwardTest : public RoomTest {
+ protected:
+  void SetUp() override {
+    ready("alice");
+    ready("bob");
+    settle();
+  }
+  // One VP8 packet of alice's camera on a layer.
+  void video(uint32_t ssrc, uint16_t seq, uint32_t ts, bool key, uint16_t picture_id,
+             uint8_t tid = 0, uint8_t tl0 = 0) {
+    PacketSpec s;
+    s.pt = 96;
+    s.ssrc = ssrc;
+    s.seq = seq;
+    s.ts = ts;
+    s.mid = "1";
+    s.rid = ssrc == kQ ? "q" : ssrc == kH ? "h" : "f";
+    s.twcc = twcc_++;
+    s.marker = true;
+    s.payload = vp8Payload(key, picture_id, tl0, tid);
+    pub("alice").injectRtp(buildRtp(s), now());
+  }
+  // A frame on each layer at once (as a simulcast sender does), 33 ms apart.
+  void frameAll(bool key_q, bool key_h, bool key_f) {
+    video(kQ, seq_q_++, ts_, key_q, pic_);
+    video(kH, seq_h_++, ts_ + 500, key_h, pic_);
+    video(kF, seq_f_++, ts_ + 900, key_f, pic_);
+    ++pic_;
+    ts_ += 3000;
+    advanceMs(33);
+  }
+  DownTrack& bobVideo() {
+    for (const auto& d : participant("bob").downTracks()) {
+      if (d->track().isVideo()) return *d;
+    }
+    ADD_FAILURE() << "no video down track";
+    return *participant("bob").downTracks().front();
+  }
+  std::vector<ParsedRtp> bobReceived(uint32_t ssrc) {
+    std::vector<ParsedRtp> out;
+    for (const auto& b : sub("bob").rtp) {
+      auto p = parseRtp(b);
+      if (p.ssrc == ssrc) out.push_back(p);
+    }
+    return out;
+  }
+  size_t plisTo(uint32_t media_ssrc) {
+    size_t n = 0;
+    for (const auto& [kind, bytes] : rtcpPackets(pub("alice").rtcp)) {
+      if (kind == rtp::rtcp::PacketKind::kPli && rtp::load32(&bytes[8]) == media_ssrc) ++n;
+    }
+    return n;
+  }
+
+  int twcc_ = 1;
+  uint16_t seq_q_ = 100, seq_h_ = 5000, seq_f_ = 60000;
+  uint32_t ts_ = 90000;
+  uint16_t pic_ = 10;
+};
+
+TEST_F(ForwardTest, LearnsSsrcsFromMidRidAndStartsOnTopLayerKeyframe) {
+  frameAll(false, false, false);
+  const PublishedTrack& cam = *participant("alice").tracks()[1];
+  EXPECT_EQ(cam.layer(0).ssrc, kQ);
+  EXPECT_EQ(cam.layer(1).ssrc, kH);
+  EXPECT_EQ(cam.layer(2).ssrc, kF);
+  DownTrack& d = bobVideo();
+  EXPECT_TRUE(d.active());
+  EXPECT_TRUE(bobReceived(d.ssrc()).empty());  // nothing before a key frame
+  advanceMs(100);                              // layer check: every layer active → top
+  frameAll(false, false, false);
+  EXPECT_EQ(d.targetLayer(), 2);
+  EXPECT_GE(plisTo(kF), 1u);
+  EXPECT_EQ(d.currentLayer(), -1);
+  frameAll(true, true, true);
+  EXPECT_EQ(d.currentLayer(), 2);
+  auto got = bobReceived(d.ssrc());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].pt, 96);
+  auto vp8 = rtp::codecs::parseVp8(got[0].payload);
+  ASSERT_TRUE(vp8);
+  EXPECT_TRUE(vp8->keyframe);
+  // The mid/rid elements are the publisher's business: none reaches the subscriber.
+  auto pkt = rtp::RtpPacket::parse(got[0].bytes);
+  EXPECT_FALSE(rtp::findExtension(*pkt, kRidId).has_value());
+  frameAll(false, false, false);
+  got = bobReceived(d.ssrc());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(static_cast<uint16_t>(got[1].seq - got[0].seq), 1);
+  EXPECT_EQ(got[1].ts - got[0].ts, 3000u);
+}
+
+TEST_F(ForwardTest, MaxLayerPreferenceSwitchesDownOnlyAtKeyframeAndStaysContinuous) {
+  frameAll(false, false, false);
+  advanceMs(100);
+  frameAll(true, true, true);
+  frameAll(false, false, false);
+  DownTrack& d = bobVideo();
+  ASSERT_EQ(d.currentLayer(), 2);
+  ASSERT_TRUE(room_->setPreferences("bob", nlohmann::json::parse(R"({"max_layer": 0})")));
+  EXPECT_EQ(d.targetLayer(), 0);
+  EXPECT_GE(plisTo(kQ), 1u);
+  frameAll(false, false, false);  // no key frame on q yet: f keeps flowing
+  EXPECT_EQ(d.currentLayer(), 2);
+  frameAll(true, false, false);
+  EXPECT_EQ(d.currentLayer(), 0);
+  frameAll(false, false, false);
+  auto got = bobReceived(d.ssrc());
+  ASSERT_EQ(got.size(), 5u);
+  for (size_t i = 1; i < got.size(); ++i) {
+    EXPECT_EQ(static_cast<uint16_t>(got[i].seq - got[i - 1].seq), 1) << i;
+    EXPECT_TRUE(rtp::tsNewer(got[i].ts, got[i - 1].ts)) << i;
+    auto a = rtp::codecs::parseVp8(got[i - 1].payload);
+    auto b = rtp::codecs::parseVp8(got[i].payload);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ((b->pictureId - a->pictureId) & 0x7FFF, 1) << i;
+  }
+  auto kf = rtp::codecs::parseVp8(got[3].payload);
+  EXPECT_TRUE(kf->keyframe);  // the switch happened on q's key frame
+  // Per-track preference shape; unknown shapes are refused.
+  EXPECT_TRUE(room_->setPreferences(
+      "bob", nlohmann::json::parse(
+                 R"({"tracks": {"e801e1a3-db24-4a39-945b-f47242b4b360": {"max_layer": 1}}})")));
+  EXPECT_EQ(d.maxLayer(), 1);
+  EXPECT_FALSE(room_->setPreferences("bob", nlohmann::json::parse(R"({"max_layer": "high"})")));
+  EXPECT_FALSE(room_->setPreferences("nobody", nlohmann::json::object()));
+}
+
+TEST_F(ForwardTest, SilentLayerIsLeftForTheNextOneDown) {
+  frameAll(false, false, false);
+  advanceMs(100);
+  frameAll(true, true, true);
+  DownTrack& d = bobVideo();
+  ASSERT_EQ(d.currentLayer(), 2);
+  // f stops; q and h keep coming for 2 s.
+  for (int i = 0; i < 60; ++i) {
+    video(kQ, seq_q_++, ts_, false, pic_);
+    video(kH, seq_h_++, ts_ + 500, false, pic_);
+    ++pic_;
+    ts_ += 3000;
+    advanceMs(33);
+  }
+  EXPECT_EQ(d.targetLayer(), 1);
+  EXPECT_GE(plisTo(kH), 1u);
+  video(kH, seq_h_++, ts_ + 500, true, pic_++);
+  EXPECT_EQ(d.currentLayer(), 1);
+}
+
+TEST_F(ForwardTest, LimitedBitrateSelectsLowerLayer) {
+  for (int i = 0; i < 10; ++i) frameAll(i == 0, i == 0, i == 0);
+  room_->setAvailableBitrate("bob", 1);  // less than any layer: the lowest active one
+  advanceMs(100);
+  EXPECT_EQ(bobVideo().targetLayer(), 0);
+  room_->setAvailableBitrate("bob", 0);  // unlimited again
+  advanceMs(100);
+  EXPECT_EQ(bobVideo().targetLayer(), 2);
+}
+
+TEST_F(ForwardTest, TemporalLayerCapDropsFramesWithoutGaps) {
+  ASSERT_TRUE(room_->setPreferences("bob", nlohmann::json::parse(R"({"max_temporal_layer": 0})")));
+  frameAll(false, false, false);
+  advanceMs(100);
+  DownTrack& d = bobVideo();
+  // On f: key (tid 0), tid 1, tid 0, tid 1, tid 0.
+  const uint8_t tids[] = {0, 1, 0, 1, 0};
+  for (int i = 0; i < 5; ++i) {
+    video(kF, seq_f_++, ts_, i == 0, pic_++, tids[i], static_cast<uint8_t>(i / 2));
+    ts_ += 3000;
+  }
+  auto got = bobReceived(d.ssrc());
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i = 1; i < got.size(); ++i) {
+    EXPECT_EQ(static_cast<uint16_t>(got[i].seq - got[i - 1].seq), 1);
+    auto a = rtp::codecs::parseVp8(got[i - 1].payload);
+    auto b = rtp::codecs::parseVp8(got[i].payload);
+    EXPECT_EQ((b->pictureId - a->pictureId) & 0x7FFF, 1);
+  }
+}
+
+TEST_F(ForwardTest, AudioIsForwardedWithTranslatedExtensionsAndPayloadType) {
+  PacketSpec s;
+  s.pt = 111;
+  s.ssrc = 305777949;  // signalled in the offer's a=ssrc
+  s.seq = 7;
+  s.ts = 960;
+  s.mid = "0";
+  s.audio_level = 30;
+  s.twcc = 5;
+  pub("alice").injectRtp(buildRtp(s), now());
+  DownTrack* audio = nullptr;
+  for (const auto& d : participant("bob").downTracks()) {
+    if (d->track().isAudio()) audio = d.get();
+  }
+  ASSERT_NE(audio, nullptr);
+  auto got = bobReceived(audio->ssrc());
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].pt, 111);
+  EXPECT_EQ(got[0].payload, s.payload);
+  // Bob's ids are the ones of our subscribe offer (capability preferred ids).
+  uint8_t level_id = 0;
+  for (const auto& e : caps_.extensions) {
+    if (e.kind == "audio" && e.uri == sdp::ext_uri::kAudioLevel)
+      level_id = static_cast<uint8_t>(e.preferred_id);
+  }
+  auto pkt = rtp::RtpPacket::parse(got[0].bytes);
+  auto level = rtp::findExtension(*pkt, level_id);
+  ASSERT_TRUE(level.has_value());
+  EXPECT_EQ(rtp::ext::readAudioLevel(*level)->level, 30);
+}
+
+TEST_F(ForwardTest, LeaveCleansUpEveryStream) {
+  frameAll(false, false, false);
+  FakeTransport& bob_sub = sub("bob");
+  EXPECT_EQ(participant("alice").tracks()[1]->subscribers().size(), 1u);
+  room_->leave("alice");
+  EXPECT_FALSE(bob_sub.closed);
+  EXPECT_TRUE(participant("bob").downTracks().empty());
+  for (const auto& t : participant("bob").tracks()) EXPECT_TRUE(t->subscribers().empty());
+  room_->close();
+  EXPECT_EQ(room_->participantCount(), 0u);
+  EXPECT_EQ(wheel_.armedCount(), 0u);
+}
+
+}  // namespace
+}  // namespace sfu::room::test
