@@ -49,6 +49,19 @@ else
   echo "install-deps: all Debian packages present"
 fi
 
+# Browser bundle served at /socket.io/socket.io.js: npm socket.io-client, vendored at install
+# time into signaling/web/vendor (the server answers 404 with a log line when it is missing).
+if command -v npm >/dev/null; then
+  lock=signaling/web/vendor/package-lock.json
+  stamp=signaling/web/vendor/node_modules/.installed-lock
+  if [[ ! -f $stamp ]] || ! cmp -s "$lock" "$stamp"; then
+    (cd signaling/web/vendor && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$lock" "$stamp"
+  fi
+else
+  echo "install-deps: npm not found; /socket.io/socket.io.js will not be served" >&2
+fi
+
 if [[ " $* " == *" --test "* || " $* " == *" --bench "* ]]; then
   # JavaScript test clients: socket.io-client, playwright-core (drives Debian's chromium; it downloads no browser).
   lock=tests/e2e/package-lock.json
