@@ -156,10 +156,33 @@ void MediaServer::setListener(Listener* listener) {
 // --- echo ----------------------------------------------------------------------------------------
 
 void MediaServer::echoStart(const std::string& offer_sdp, std::function<void(EchoResult)> done) {
-  if (!running()) {
-    postToSignaling([done = std::move(done)] {
-      done(EchoResult{false, {}, {}, "media server not running"});
+  startEcho(offer_sdp, [this, done = std::move(done)](EchoResult result) mutable {
+    postToSignaling([done = std::move(done), result = std::move(result)]() mutable {
+      done(std::move(result));
     });
+  });
+}
+
+MediaApi::EchoResult MediaServer::echoStartSync(const std::string& offer_sdp,
+                                                std::chrono::milliseconds timeout) {
+  auto promise = std::make_shared<std::promise<EchoResult>>();
+  auto future = promise->get_future();
+  startEcho(offer_sdp, [promise](EchoResult result) { promise->set_value(std::move(result)); });
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    // The session may still appear; unclaimed, it closes itself when ICE never connects.
+    return EchoResult{false, {}, {}, "media server busy"};
+  }
+  return future.get();
+}
+
+bool MediaServer::hasEchoSession(const std::string& session_id) const {
+  std::lock_guard lock(mu_);
+  return echo_workers_.count(session_id) != 0;
+}
+
+void MediaServer::startEcho(const std::string& offer_sdp, std::function<void(EchoResult)> deliver) {
+  if (!running()) {
+    deliver(EchoResult{false, {}, {}, "media server not running"});
     return;
   }
   worker::Worker& w = pool_->pick();
@@ -170,7 +193,7 @@ void MediaServer::echoStart(const std::string& offer_sdp, std::function<void(Ech
     std::lock_guard lock(mu_);
     echo_workers_[id] = index;
   }
-  w.post([this, index, id, offer = offer_sdp, done = std::move(done)]() mutable {
+  w.post([this, index, id, offer = offer_sdp, deliver = std::move(deliver)]() mutable {
     WorkerState& ws = *workers_[index];
     auto created =
         echo::EchoSession::create(*ws.factory, ws.worker->timers(), offer, caps_,
@@ -190,9 +213,7 @@ void MediaServer::echoStart(const std::string& offer_sdp, std::function<void(Ech
       result.sdp = std::move(created.answer_sdp);
       SFU_LOG_INFO("echo", "started session={} worker={}", id, index);
     }
-    postToSignaling([done = std::move(done), result = std::move(result)]() mutable {
-      done(std::move(result));
-    });
+    deliver(std::move(result));
   });
 }
 

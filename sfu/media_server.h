@@ -80,6 +80,11 @@ class MediaServer final : public MediaApi {
   void closeRoom(const std::string& room_id) override;
   void echoStart(const std::string& offer_sdp, std::function<void(EchoResult)> done) override;
   void echoStop(const std::string& session_id) override;
+  // echoStart for callers that must answer synchronously (an HTTP handler on the signaling
+  // thread): waits for the worker, bypassing the post hook. Takes a few milliseconds.
+  EchoResult echoStartSync(const std::string& offer_sdp,
+                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  bool hasEchoSession(const std::string& session_id) const;
   void roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) override;
 
   // Introspection (any thread).
@@ -96,6 +101,8 @@ class MediaServer final : public MediaApi {
  private:
   struct WorkerState;
 
+  // Creates the session on the least loaded worker; `deliver` runs on that worker's thread.
+  void startEcho(const std::string& offer_sdp, std::function<void(EchoResult)> deliver);
   void onEchoClosed(size_t worker, const std::string& id, std::string_view reason);
   void postToSignaling(Task task);
 
