@@ -39,7 +39,7 @@ void BM_IceLiteHandleBinding(benchmark::State& state) {
   Request req;
   ice::IceLiteAgent agent({"srvUfrag", "serverpassword0123456789"}, ice::TimePoint{});
   agent.setRemoteCredentials("cli1", "x");
-  const auto from = *ice::Endpoint::fromString("192.0.2.1:5000");
+  const auto from = *net::Endpoint::parse("192.0.2.1:5000");
   for (auto _ : state) {
     auto r = agent.handleStun(req.bytes, from, ice::TimePoint{});
     benchmark::DoNotOptimize(r.response.data());

@@ -54,7 +54,7 @@ void IceLiteAgent::setRemoteCredentials(std::string ufrag, std::string pwd) {
   remote_.pwd = std::move(pwd);
 }
 
-IceResult IceLiteAgent::handleStun(std::span<const uint8_t> bytes, const Endpoint& from,
+IceResult IceLiteAgent::handleStun(std::span<const uint8_t> bytes, const net::Endpoint& from,
                                    TimePoint now) {
   auto parsed = StunMessage::parse(bytes);
   if (!parsed.ok()) {
@@ -81,7 +81,8 @@ IceResult IceLiteAgent::respondError(const StunMessage& req, uint16_t code, std:
   return r;
 }
 
-IceResult IceLiteAgent::handleMessage(const StunMessage& msg, const Endpoint& from, TimePoint now) {
+IceResult IceLiteAgent::handleMessage(const StunMessage& msg, const net::Endpoint& from,
+                                      TimePoint now) {
   IceResult r;
   if (state_ == State::kExpired) {
     r.drop = IceDropReason::kExpired;
@@ -157,7 +158,7 @@ bool IceLiteAgent::checkConsent(TimePoint now) {
   return false;
 }
 
-std::span<const uint8_t> answerPlainBinding(const StunMessage& req, const Endpoint& from,
+std::span<const uint8_t> answerPlainBinding(const StunMessage& req, const net::Endpoint& from,
                                             StunPacket& out) {
   out.size = 0;
   if (!req.isBindingRequest() || !from.valid()) return {};

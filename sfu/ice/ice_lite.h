@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "sfu/ice/endpoint.h"
 #include "sfu/ice/stun_message.h"
+#include "sfu/net/endpoint.h"
 
 namespace sfu::ice {
 
@@ -71,8 +71,8 @@ class IceLiteAgent {
   const IceCredentials& remoteCredentials() const { return remote_; }
 
   // One datagram (or de-framed ICE-TCP message) believed to be STUN.
-  IceResult handleStun(std::span<const uint8_t> bytes, const Endpoint& from, TimePoint now);
-  IceResult handleMessage(const StunMessage& msg, const Endpoint& from, TimePoint now);
+  IceResult handleStun(std::span<const uint8_t> bytes, const net::Endpoint& from, TimePoint now);
+  IceResult handleMessage(const StunMessage& msg, const net::Endpoint& from, TimePoint now);
 
   // True once no valid check arrived for consent_timeout (from creation until the first check,
   // then on the selected pair). Sticky: a dead session stays dead.
@@ -81,7 +81,7 @@ class IceLiteAgent {
   TimePoint consentDeadline() const { return last_consent_ + config_.consent_timeout; }
 
   State state() const { return state_; }
-  const std::optional<Endpoint>& selected() const { return selected_; }
+  const std::optional<net::Endpoint>& selected() const { return selected_; }
   bool nominated() const { return state_ == State::kCompleted; }
 
  private:
@@ -92,7 +92,7 @@ class IceLiteAgent {
   IceCredentials remote_;
   Config config_;
   State state_ = State::kNew;
-  std::optional<Endpoint> selected_;
+  std::optional<net::Endpoint> selected_;
   TimePoint last_consent_;
   StunPacket out_;
 };
@@ -100,7 +100,7 @@ class IceLiteAgent {
 // A Binding request without USERNAME (a plain STUN server query, RFC 8489 §7.3.1): answers with
 // XOR-MAPPED-ADDRESS (+ FINGERPRINT when the request had one), no integrity. Needs no session.
 // Returns the response bytes inside `out`, or an empty span when `req` is not a Binding request.
-std::span<const uint8_t> answerPlainBinding(const StunMessage& req, const Endpoint& from,
+std::span<const uint8_t> answerPlainBinding(const StunMessage& req, const net::Endpoint& from,
                                             StunPacket& out);
 
 // Router helper: the local (our) ufrag from a Binding request's USERNAME "ourufrag:theirufrag",

@@ -7,8 +7,8 @@
 #include <span>
 #include <string_view>
 
-#include "sfu/ice/endpoint.h"
 #include "sfu/ice/stun_message.h"
+#include "sfu/net/endpoint.h"
 
 namespace sfu::ice {
 
@@ -37,7 +37,7 @@ struct BindingResponseCheck {
     kMissingMappedAddress  // success without XOR-MAPPED-ADDRESS
   };
   Status status = Status::kMalformed;
-  std::optional<Endpoint> mapped;
+  std::optional<net::Endpoint> mapped;
   uint16_t error_code = 0;
 };
 

@@ -62,30 +62,28 @@ bool isKnownRequired(uint16_t type) {
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |                 (X-)Address (32 bits or 128 bits)             |
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
-std::optional<Endpoint> decodeAddress(const uint8_t* v, size_t len, bool xored,
-                                      const uint8_t* header) {
+std::optional<net::Endpoint> decodeAddress(const uint8_t* v, size_t len, bool xored,
+                                           const uint8_t* header) {
   if (len < 4) return std::nullopt;
   const uint8_t family = v[1];
   size_t alen = 0;
-  Endpoint ep;
   if (family == 0x01) {
     alen = 4;
-    ep.family = 4;
   } else if (family == 0x02) {
     alen = 16;
-    ep.family = 6;
   } else {
     return std::nullopt;
   }
   if (len != 4 + alen) return std::nullopt;
   uint16_t port = load16(v + 2);
   if (xored) port ^= static_cast<uint16_t>(kStunMagicCookie >> 16);
-  ep.port = port;
+  net::Endpoint::Bytes addr{};
   for (size_t i = 0; i < alen; ++i) {
     // The XOR key is the magic cookie followed by the transaction id: header bytes 4..19.
-    ep.addr[i] = xored ? static_cast<uint8_t>(v[4 + i] ^ header[4 + i]) : v[4 + i];
+    addr[i] = xored ? static_cast<uint8_t>(v[4 + i] ^ header[4 + i]) : v[4 + i];
   }
-  return ep;
+  if (alen == 4) return net::Endpoint::v4(load32(addr.data()), port);
+  return net::Endpoint::v6(addr, port);
 }
 
 // Keyed HMAC-SHA1 over two pieces (the adjusted header, then the rest). The EVP_MAC context is
@@ -391,18 +389,20 @@ bool StunWriter::addIceControlled(uint64_t tiebreaker) {
   return true;
 }
 
-bool StunWriter::addXorMappedAddress(const Endpoint& ep) {
+bool StunWriter::addXorMappedAddress(const net::Endpoint& ep) {
   if (!ep.valid()) {
     ok_ = false;
     return false;
   }
-  const size_t alen = ep.addressLength();
+  const bool v6 = ep.isV6();
+  const size_t alen = v6 ? 16 : 4;
   uint8_t* v = reserve(stun_attr::kXorMappedAddress, 4 + alen);
   if (v == nullptr) return false;
   v[0] = 0;
-  v[1] = ep.family == 6 ? 0x02 : 0x01;
-  store16(v + 2, static_cast<uint16_t>(ep.port ^ (kStunMagicCookie >> 16)));
-  for (size_t i = 0; i < alen; ++i) v[4 + i] = static_cast<uint8_t>(ep.addr[i] ^ out_[4 + i]);
+  v[1] = v6 ? 0x02 : 0x01;
+  store16(v + 2, static_cast<uint16_t>(ep.port() ^ (kStunMagicCookie >> 16)));
+  const auto& addr = ep.bytes();
+  for (size_t i = 0; i < alen; ++i) v[4 + i] = static_cast<uint8_t>(addr[i] ^ out_[4 + i]);
   return true;
 }
 

@@ -23,7 +23,7 @@
 #include <span>
 #include <string_view>
 
-#include "sfu/ice/endpoint.h"
+#include "sfu/net/endpoint.h"
 
 namespace sfu::ice {
 
@@ -103,8 +103,8 @@ class StunMessage {
   bool useCandidate() const { return use_candidate_; }
   std::optional<uint64_t> iceControlling() const { return ice_controlling_; }
   std::optional<uint64_t> iceControlled() const { return ice_controlled_; }
-  std::optional<Endpoint> xorMappedAddress() const { return xor_mapped_; }
-  std::optional<Endpoint> mappedAddress() const { return mapped_; }
+  std::optional<net::Endpoint> xorMappedAddress() const { return xor_mapped_; }
+  std::optional<net::Endpoint> mappedAddress() const { return mapped_; }
   std::optional<StunErrorCode> errorCode() const { return error_code_; }
   bool hasIntegrity() const { return integrity_offset_ != 0; }
   bool hasFingerprint() const { return fingerprint_offset_ != 0; }
@@ -127,8 +127,8 @@ class StunMessage {
   bool use_candidate_ = false;
   std::optional<uint64_t> ice_controlling_;
   std::optional<uint64_t> ice_controlled_;
-  std::optional<Endpoint> xor_mapped_;
-  std::optional<Endpoint> mapped_;
+  std::optional<net::Endpoint> xor_mapped_;
+  std::optional<net::Endpoint> mapped_;
   std::optional<StunErrorCode> error_code_;
   size_t integrity_offset_ = 0;  // offset of the attribute header; 0 = absent
   size_t fingerprint_offset_ = 0;
@@ -156,7 +156,7 @@ class StunWriter {
   bool addUseCandidate() { return addAttribute(stun_attr::kUseCandidate, {}); }
   bool addIceControlling(uint64_t tiebreaker);
   bool addIceControlled(uint64_t tiebreaker);
-  bool addXorMappedAddress(const Endpoint& ep);
+  bool addXorMappedAddress(const net::Endpoint& ep);
   bool addErrorCode(uint16_t code, std::string_view reason);
   bool addUnknownAttributes(std::span<const uint16_t> types);
   bool addString(uint16_t type, std::string_view value);

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sfu/net/packet_buffer.h"
 #include "sfu/sdp/negotiation.h"
@@ -54,6 +55,11 @@ class MediaTransport {
   // The remote side's ICE credentials and DTLS fingerprints from its SDP (offer or answer).
   // Must be called before the remote's first connectivity check can succeed.
   virtual void setRemote(const sdp::RemoteTransport& remote) = 0;
+  // Optional: the negotiated m-lines (from createAnswer / createSubscribeOffer). Lets the
+  // transport label its packet counters by kind (payload type → audio/video/rtx) and start SCTP as
+  // soon as DTLS is up when a data channel m-line was accepted (otherwise SCTP starts when the
+  // peer's first SCTP packet arrives or openDataChannel() is called).
+  virtual void setNegotiatedMedia(const std::vector<sdp::NegotiatedMedia>& media) { (void)media; }
   // Protects an unprotected RTP/RTCP packet in place (needs kSrtpTailroom free capacity after
   // size()) and queues it for the selected ICE pair. False (and counted) when not connected yet
   // or dropped; never blocks.

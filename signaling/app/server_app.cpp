@@ -2,9 +2,10 @@
 
 #include <csignal>
 
-#include "sfu/api/media_api.h"
 #include "sfu/common/log.h"
+#include "sfu/media_server.h"
 #include "signaling/calls/call_service.h"
+#include "signaling/echo/echo_routes.h"
 #include "signaling/http/http_server.h"
 #include "signaling/sio/socket_hub.h"
 #include "signaling/turn/ice_servers.h"
@@ -13,15 +14,35 @@ namespace signaling {
 
 namespace bhttp = boost::beast::http;
 
+namespace {
+
+sfu::MediaServer::Config mediaConfig(const Config& cfg) {
+  sfu::MediaServer::Config mc;
+  mc.rtc_port = cfg.rtc_port;
+  mc.workers = cfg.workers;
+  mc.listen_ip = cfg.listen_ip;
+  mc.announced_ips = {cfg.announced_ip};
+  return mc;
+}
+
+}  // namespace
+
 ServerApp::ServerApp(boost::asio::io_context& io, const Config& cfg)
     : io_(io), cfg_(cfg), signals_(io), drain_timer_(io) {
+  // Results and events of the media workers come back to the signaling thread.
+  media_ = std::make_unique<sfu::MediaServer>(
+      mediaConfig(cfg_),
+      [&io](sfu::MediaServer::Task task) { boost::asio::post(io, std::move(task)); });
+  std::string error;
+  if (!media_->start(&error)) throw std::runtime_error("media server: " + error);
   hub_ = std::make_unique<sio::SocketHub>(io_);
   calls_ = std::make_unique<CallService>(io_, cfg_, *hub_, media_.get());
   http_ = std::make_unique<http::HttpServer>(io_, cfg_, *calls_, *hub_);
   http_->setReadinessCheck([this] { return !draining_; });
   registerRoutes();
   SFU_LOG_INFO("main", "listening http_port={} tls={} rtc_port={} workers={} announced_ip={}",
-               http_->port(), http_->tls(), cfg_.rtc_port, cfg_.workers, cfg_.announced_ip);
+               http_->port(), http_->tls(), media_->workerPort(0), media_->workerCount(),
+               cfg_.announced_ip);
 }
 
 ServerApp::~ServerApp() = default;
@@ -46,6 +67,8 @@ void ServerApp::registerRoutes() {
         return http::jsonResponse(bhttp::status::ok,
                                   iceServersJson(ice, user, std::chrono::system_clock::now()));
       });
+
+  registerEchoRoutes(*http_, *calls_, *media_);
 
   if (cfg_.dev) {
     // Development only: a token for any user name, for the demo page and manual testing.
@@ -105,6 +128,7 @@ void ServerApp::shutdown() {
   drain_timer_.cancel();
   signals_.cancel();
   http_->stop();
+  media_->stop();
   // Let the closes above flush, then leave io.run().
   boost::asio::post(io_, [this] { io_.stop(); });
 }

@@ -12,7 +12,7 @@
 #include "signaling/config/config.h"
 
 namespace sfu {
-class MediaApi;
+class MediaServer;
 }
 
 namespace signaling {
@@ -45,7 +45,7 @@ class ServerApp {
 
   boost::asio::io_context& io_;
   Config cfg_;
-  std::unique_ptr<sfu::MediaApi> media_;
+  std::unique_ptr<sfu::MediaServer> media_;
   std::unique_ptr<sio::SocketHub> hub_;
   std::unique_ptr<CallService> calls_;
   std::unique_ptr<http::HttpServer> http_;

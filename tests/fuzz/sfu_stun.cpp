@@ -12,8 +12,8 @@ using namespace sfu::ice;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> in(data, size);
-  static const Endpoint kFrom = *Endpoint::fromString("192.0.2.1:32853");
-  static const Endpoint kFrom6 = *Endpoint::fromString("[2001:db8::1]:9");
+  static const sfu::net::Endpoint kFrom = *sfu::net::Endpoint::parse("192.0.2.1:32853");
+  static const sfu::net::Endpoint kFrom6 = *sfu::net::Endpoint::parse("[2001:db8::1]:9");
 
   auto parsed = StunMessage::parse(in);
   (void)StunMessage::looksLikeStun(in);

@@ -22,7 +22,7 @@ class IceLiteTest : public ::testing::Test {
     TransactionId tid;
     IceResult result;
   };
-  Sent send(const Endpoint& from, TimePoint now, bool use_candidate = false,
+  Sent send(const net::Endpoint& from, TimePoint now, bool use_candidate = false,
             std::string_view local_ufrag = "cli1", std::string_view remote_ufrag = "srvU",
             std::string_view pwd = "serverpassword0123456789") {
     BindingRequestParams p;
@@ -40,8 +40,8 @@ class IceLiteTest : public ::testing::Test {
   TimePoint t0_{};
   IceLiteAgent agent_;
   StunPacket pkt_;
-  Endpoint a_ = *Endpoint::fromString("192.0.2.10:5000");
-  Endpoint b_ = *Endpoint::fromString("[2001:db8::7]:6000");
+  net::Endpoint a_ = *net::Endpoint::parse("192.0.2.10:5000");
+  net::Endpoint b_ = *net::Endpoint::parse("[2001:db8::7]:6000");
 };
 
 TEST_F(IceLiteTest, SuccessResponseValidatesOnClientSide) {
@@ -205,7 +205,7 @@ TEST(IceLite, UnknownRemoteUfragAccepted) {
   StunPacket pkt;
   BindingRequestParams p{"anyone", "srvU", "serverpassword0123456789", 1,
                          2,        true,   randomTransactionId()};
-  auto r = agent.handleStun(buildBindingRequest(p, pkt), *Endpoint::fromString("1.2.3.4:5"),
+  auto r = agent.handleStun(buildBindingRequest(p, pkt), *net::Endpoint::parse("1.2.3.4:5"),
                             TimePoint{});
   EXPECT_EQ(r.outcome, IceResult::Outcome::kSuccess);
 }
@@ -230,7 +230,7 @@ TEST(IceLite, PlainBindingAndRouter) {
   auto m = StunMessage::parse(req.bytes());
   ASSERT_TRUE(m.ok());
   StunPacket out;
-  const auto from = *Endpoint::fromString("[2001:db8::1]:4444");
+  const auto from = *net::Endpoint::parse("[2001:db8::1]:4444");
   auto resp = answerPlainBinding(*m.message, from, out);
   auto parsed = StunMessage::parse(resp);
   ASSERT_TRUE(parsed.ok());
@@ -251,16 +251,27 @@ TEST(IceLite, PlainBindingAndRouter) {
   EXPECT_FALSE(localUfragOf(resp));                                       // not a request
 }
 
-TEST(IceLite, EndpointParsing) {
-  EXPECT_FALSE(Endpoint::fromString("1.2.3.4"));
-  EXPECT_FALSE(Endpoint::fromString("1.2.3.4:70000"));
-  EXPECT_FALSE(Endpoint::fromString("[::1:5"));
-  EXPECT_FALSE(Endpoint::fromString("host:5"));
-  auto e = Endpoint::fromString("10.0.0.1:443", Protocol::kTcp);
-  ASSERT_TRUE(e);
-  EXPECT_EQ(e->toString(), "10.0.0.1:443/tcp");
-  EXPECT_NE(*e, *Endpoint::fromString("10.0.0.1:443"));
-  EXPECT_NE(EndpointHash{}(*e), EndpointHash{}(*Endpoint::fromString("10.0.0.1:443")));
+TEST(IceLite, TcpEndpointIsADistinctPair) {
+  // The same address over ICE-TCP (tagged with its connection) is another candidate pair.
+  IceLiteAgent agent({"srvU", "serverpassword0123456789"}, TimePoint{});
+  const auto udp = *net::Endpoint::parse("10.0.0.1:443");
+  const auto tcp = udp.withConnection(net::Transport::kTcp, 7);
+  StunPacket pkt;
+  BindingRequestParams p{"cli1", "srvU", "serverpassword0123456789", 1,
+                         2,      false,  randomTransactionId()};
+  auto r = agent.handleStun(buildBindingRequest(p, pkt), udp, TimePoint{});
+  ASSERT_EQ(r.outcome, IceResult::Outcome::kSuccess);
+  EXPECT_TRUE(r.selected_changed);
+  p.use_candidate = true;
+  p.transaction_id = randomTransactionId();
+  r = agent.handleStun(buildBindingRequest(p, pkt), tcp, TimePoint{});
+  ASSERT_EQ(r.outcome, IceResult::Outcome::kSuccess);
+  EXPECT_TRUE(r.selected_changed);
+  EXPECT_EQ(agent.selected(), tcp);
+  // The mapped address is the TCP peer's address and port.
+  auto resp = StunMessage::parse(r.response);
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(resp.message->xorMappedAddress(), udp);
 }
 
 }  // namespace

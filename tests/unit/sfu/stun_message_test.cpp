@@ -63,7 +63,7 @@ TEST(StunRfc5769, SampleResponseIpv4) {
   auto m = mustParse(kSampleResponseV4);
   EXPECT_EQ(m.messageClass(), StunClass::kSuccess);
   ASSERT_TRUE(m.xorMappedAddress());
-  EXPECT_EQ(*m.xorMappedAddress(), *Endpoint::fromString("192.0.2.1:32853"));
+  EXPECT_EQ(*m.xorMappedAddress(), *net::Endpoint::parse("192.0.2.1:32853"));
   EXPECT_TRUE(m.checkIntegrity(kPassword));
   EXPECT_TRUE(m.checkFingerprint());
 }
@@ -72,7 +72,7 @@ TEST(StunRfc5769, SampleResponseIpv6) {
   auto m = mustParse(kSampleResponseV6);
   ASSERT_TRUE(m.xorMappedAddress());
   EXPECT_EQ(*m.xorMappedAddress(),
-            *Endpoint::fromString("[2001:db8:1234:5678:11:2233:4455:6677]:32853"));
+            *net::Endpoint::parse("[2001:db8:1234:5678:11:2233:4455:6677]:32853"));
   EXPECT_TRUE(m.checkIntegrity(kPassword));
   EXPECT_TRUE(m.checkFingerprint());
 }
@@ -84,7 +84,7 @@ TEST(StunRfc5769, BuildReproducesIpv4Response) {
   StunWriter w(p.data, stunType(kStunMethodBinding, StunClass::kSuccess), kTid);
   w.addString(stun_attr::kSoftware, "test vector");
   p.data[20 + 4 + 11] = 0x20;  // RFC pads SOFTWARE with a space; we pad with zero
-  w.addXorMappedAddress(*Endpoint::fromString("192.0.2.1:32853"));
+  w.addXorMappedAddress(*net::Endpoint::parse("192.0.2.1:32853"));
   w.addMessageIntegrity(kPassword);
   w.addFingerprint();
   ASSERT_TRUE(w.ok());
@@ -97,7 +97,7 @@ TEST(StunRfc5769, BuildReproducesIpv6Response) {
   StunWriter w(p.data, stunType(kStunMethodBinding, StunClass::kSuccess), kTid);
   w.addString(stun_attr::kSoftware, "test vector");
   p.data[20 + 4 + 11] = 0x20;
-  w.addXorMappedAddress(*Endpoint::fromString("[2001:db8:1234:5678:11:2233:4455:6677]:32853"));
+  w.addXorMappedAddress(*net::Endpoint::parse("[2001:db8:1234:5678:11:2233:4455:6677]:32853"));
   w.addMessageIntegrity(kPassword);
   w.addFingerprint();
   auto out = w.finish();
@@ -148,7 +148,7 @@ TEST(StunMessage, RoundTripAllAttributes) {
   w.addPriority(12345);
   w.addUseCandidate();
   w.addIceControlling(0x0102030405060708ull);
-  w.addXorMappedAddress(*Endpoint::fromString("[::1]:9"));
+  w.addXorMappedAddress(*net::Endpoint::parse("[::1]:9"));
   w.addErrorCode(487, "Role Conflict");
   const uint16_t unknown[] = {0x7777, 0x0033};
   w.addUnknownAttributes(unknown);

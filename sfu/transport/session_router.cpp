@@ -1,0 +1,163 @@
+#include "sfu/transport/session_router.h"
+
+#include <algorithm>
+
+#include "sfu/common/log.h"
+#include "sfu/ice/ice_lite.h"
+#include "sfu/net/demux.h"
+#include "sfu/transport/webrtc_transport.h"
+
+namespace sfu::transport {
+
+SessionRouter::SessionRouter(WorkerContext context, Options options)
+    : context_(std::move(context)), options_(options), fold_timer_(*context_.timers) {
+  if (options_.export_metrics) metrics_ = std::make_unique<TransportMetrics>();
+  fold_timer_.setCallback([this] { foldMetrics(); });
+}
+
+SessionRouter::~SessionRouter() {
+  foldMetrics();
+  fold_timer_.stop();
+}
+
+void SessionRouter::onPacketsReceived(std::span<net::ReceivedPacket> packets) {
+  const int64_t now_us = context_.nowUs();
+  for (auto& p : packets) route(p, now_us);
+  touchMetrics();
+}
+
+void SessionRouter::route(net::ReceivedPacket& packet, int64_t now_us) {
+  const std::span<const uint8_t> bytes = packet.buffer.bytes();
+  const net::PacketKind kind = net::demux(bytes, counters_.demux);
+  switch (kind) {
+    case net::PacketKind::kStun:
+      routeStun(packet, now_us);
+      return;
+    case net::PacketKind::kDrop:
+      return;  // counted by demux
+    case net::PacketKind::kDtls:
+    case net::PacketKind::kRtp:
+    case net::PacketKind::kRtcp:
+      break;
+  }
+  auto it = endpoints_.find(packet.remote);
+  if (it == endpoints_.end()) {
+    counters_.drop(TransportDrop::kUnknownEndpoint);
+    return;
+  }
+  WebRtcTransport& t = *it->second;
+  switch (kind) {
+    case net::PacketKind::kDtls:
+      t.handleDtls(packet, now_us);
+      break;
+    case net::PacketKind::kRtp:
+      t.handleRtp(packet, now_us);
+      break;
+    case net::PacketKind::kRtcp:
+      t.handleRtcp(packet, now_us);
+      break;
+    default:
+      break;
+  }
+}
+
+void SessionRouter::routeStun(net::ReceivedPacket& packet, int64_t now_us) {
+  const std::span<const uint8_t> bytes = packet.buffer.bytes();
+  // RFC 8445 §7.3: a check's USERNAME starts with the ufrag we put in our SDP.
+  if (auto ufrag = ice::localUfragOf(bytes)) {
+    auto it = sessions_.find(*ufrag);
+    if (it == sessions_.end()) {
+      counters_.drop(TransportDrop::kUnknownUfrag);
+      return;
+    }
+    it->second->handleStun(packet, now_us);
+    return;
+  }
+  auto parsed = ice::StunMessage::parse(bytes);
+  if (!parsed.ok()) {
+    counters_.drop(TransportDrop::kStunMalformed);
+    return;
+  }
+  const ice::StunMessage& msg = *parsed.message;
+  if (options_.stun_server && msg.isBindingRequest() && !msg.username()) {
+    // A plain STUN server query (RFC 8489 §7.3.1), e.g. a 1-on-1 client gathering srflx.
+    auto response = ice::answerPlainBinding(msg, packet.remote, stun_out_);
+    if (!response.empty()) {
+      context_.sender->send(packet.remote, response.data(), response.size());
+      return;
+    }
+  }
+  // A request whose USERNAME could not be read as a check, an indication or a response: let the
+  // session of a known endpoint judge it (it counts it), drop anything else.
+  auto it = endpoints_.find(packet.remote);
+  if (it != endpoints_.end()) {
+    it->second->handleStun(packet, now_us);
+    return;
+  }
+  counters_.drop(TransportDrop::kStunIgnored);
+}
+
+void SessionRouter::onConnectionClosed(const net::Endpoint& remote) {
+  auto it = endpoints_.find(remote);
+  if (it == endpoints_.end()) return;
+  WebRtcTransport* t = it->second;
+  endpoints_.erase(it);
+  t->onEndpointClosed(remote);  // may close (and let its owner destroy) the transport
+}
+
+bool SessionRouter::addSession(std::string_view ufrag, WebRtcTransport& transport) {
+  auto [it, inserted] = sessions_.try_emplace(std::string(ufrag), &transport);
+  (void)it;
+  return inserted;
+}
+
+void SessionRouter::removeSession(WebRtcTransport& transport) {
+  auto it = sessions_.find(std::string_view(transport.ufrag()));
+  if (it != sessions_.end() && it->second == &transport) sessions_.erase(it);
+  for (const auto& ep : transport.endpoints_) {
+    auto e = endpoints_.find(ep);
+    if (e != endpoints_.end() && e->second == &transport) endpoints_.erase(e);
+  }
+  transport.endpoints_.clear();
+  touchMetrics();
+}
+
+void SessionRouter::learnEndpoint(const net::Endpoint& remote, WebRtcTransport& transport) {
+  auto [it, inserted] = endpoints_.try_emplace(remote, &transport);
+  if (!inserted) {
+    if (it->second == &transport) return;
+    // The same remote address now checks another session (a client reusing its port): the
+    // latest valid check wins. The old session keeps it in its list; removal checks ownership.
+    auto& old = it->second->endpoints_;
+    old.erase(std::remove(old.begin(), old.end(), remote), old.end());
+    it->second = &transport;
+  }
+  transport.endpoints_.push_back(remote);
+}
+
+void SessionRouter::forgetEndpoint(const net::Endpoint& remote, WebRtcTransport& transport) {
+  auto it = endpoints_.find(remote);
+  if (it != endpoints_.end() && it->second == &transport) endpoints_.erase(it);
+  auto& eps = transport.endpoints_;
+  eps.erase(std::remove(eps.begin(), eps.end(), remote), eps.end());
+}
+
+WebRtcTransport* SessionRouter::findByUfrag(std::string_view ufrag) const {
+  auto it = sessions_.find(ufrag);
+  return it == sessions_.end() ? nullptr : it->second;
+}
+
+WebRtcTransport* SessionRouter::findByEndpoint(const net::Endpoint& remote) const {
+  auto it = endpoints_.find(remote);
+  return it == endpoints_.end() ? nullptr : it->second;
+}
+
+void SessionRouter::touchMetrics() {
+  if (metrics_ && !fold_timer_.armed()) fold_timer_.start(options_.metrics_fold_us);
+}
+
+void SessionRouter::foldMetrics() {
+  if (metrics_) metrics_->fold(counters_);
+}
+
+}  // namespace sfu::transport
