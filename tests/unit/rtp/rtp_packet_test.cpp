@@ -141,10 +141,10 @@ TEST_P(RtpPacketParse, Parses) {
   EXPECT_EQ(p.headerSize() + p.payloadSize() + p.paddingSize(), p.size());
 }
 
-// parse → build → byte-equal.
-TEST_P(RtpPacketParse, RoundTrip) {
-  const Case& c = GetParam();
-  if (c.error != RtpParseError::kNone || !c.want.canonical) GTEST_SKIP();
+// parse → build → byte-equal, for every valid case whose encoding is canonical (the others are
+// valid but have more than one encoding, so rebuilding them cannot be byte-equal).
+void expectRoundTrip(const Case& c) {
+  SCOPED_TRACE(c.name);
   std::vector<uint8_t> bytes = hex(c.bytes);
   auto r = RtpPacket::parse(bytes);
   ASSERT_TRUE(r);
@@ -166,6 +166,16 @@ TEST_P(RtpPacketParse, RoundTrip) {
   ASSERT_TRUE(built) << toString(built.error());
   EXPECT_EQ(b.size(), bytes.size());
   EXPECT_EQ(std::vector<uint8_t>(out.begin(), out.begin() + built->size()), bytes);
+}
+
+TEST(RtpPacketRoundTrip, CanonicalCases) {
+  size_t checked = 0;
+  for (const Case& c : parseCases()) {
+    if (c.error != RtpParseError::kNone || !c.want.canonical) continue;
+    expectRoundTrip(c);
+    ++checked;
+  }
+  EXPECT_GE(checked, 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, RtpPacketParse, testing::ValuesIn(parseCases()),
