@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <stdexcept>
 
 #include "sfu/common/log.h"
@@ -83,7 +84,7 @@ Response ServerCore::handle(const Request& req, const std::string& remote, Reque
 class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Listener> {
  public:
   Listener(asio::io_context& io, std::shared_ptr<ServerCore> core, tcp::endpoint endpoint)
-      : io_(io), acceptor_(io), core_(std::move(core)) {
+      : io_(io), acceptor_(io), backoff_(io), core_(std::move(core)) {
     beast::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -100,6 +101,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   void stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    backoff_.cancel();
   }
   uint16_t port() const {
     beast::error_code ec;
@@ -118,8 +120,12 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
   void onAccept(beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
+      // E.g. EMFILE: back off instead of spinning on a listen queue we cannot drain.
       SFU_LOG_WARN("http", "accept failed error={}", ec.message());
-      doAccept();
+      backoff_.expires_after(std::chrono::milliseconds(100));
+      backoff_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (!wait_ec) self->doAccept();
+      });
       return;
     }
     if (core_->stopped || core_->connections >= core_->options.max_connections) {
@@ -149,6 +155,7 @@ class HttpServer::Listener : public std::enable_shared_from_this<HttpServer::Lis
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;
+  asio::steady_timer backoff_;
   std::shared_ptr<ServerCore> core_;
 };
 

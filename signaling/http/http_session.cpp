@@ -219,9 +219,8 @@ template <class Stream>
 void HttpSession<Stream>::fail(bhttp::status status, std::string_view code,
                                std::string_view message) {
   RequestMeta meta = meta_;
-  if (meta.start == std::chrono::steady_clock::time_point{}) {
-    meta.start = std::chrono::steady_clock::now();
-  }
+  meta.start = std::chrono::steady_clock::now();
+  meta.origin.clear();
   meta.route = "bad_request";
   meta.keep_alive = false;
   send(errorEnvelope(status, code, message, meta.version ? meta.version : 11), meta, true);

@@ -52,8 +52,10 @@ std::optional<std::string> RouteContext::bearerToken() const {
 nlohmann::json RouteContext::jsonBody() const {
   const std::string& body = request.body();
   if (trim(body).empty()) return nlohmann::json::object();
-  auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) throw ApiError(400, "invalid_json", "Request body is not valid JSON");
+  auto parsed = sio::parseJsonBounded(body);
+  if (parsed.is_discarded()) {
+    throw ApiError(400, "invalid_json", "Request body is not valid JSON (or nested too deeply)");
+  }
   if (!parsed.is_object()) {
     throw ApiError(400, "invalid_body", "Request body must be a JSON object");
   }

@@ -9,7 +9,7 @@ namespace signaling::sio {
 namespace {
 
 // Events of the call guide and DESIGN.md's extensions, both directions; "other" last.
-constexpr std::array<std::string_view, 14> kKnownEvents = {
+constexpr std::array<std::string_view, 16> kKnownEvents = {
     "authenticate",
     "authenticated",
     "error",
@@ -20,6 +20,8 @@ constexpr std::array<std::string_view, 14> kKnownEvents = {
     "webrtc_call_accepted",
     "webrtc_call_rejected",
     "webrtc_call_ended",
+    "webrtc_call_answered_elsewhere",
+    "webrtc_set_preferences",
     "webrtc_participant_joined",
     "webrtc_participant_left",
     "webrtc_active_speaker",

@@ -127,7 +127,10 @@ std::optional<std::string> SocketHub::tokenFor(const EngineSession& session,
   if (auth && auth->is_object()) {
     auto it = auth->find("token");
     if (it != auth->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
-      return it->get<std::string>();
+      // Some clients put the whole header value in auth.token.
+      const auto& value = it->get_ref<const std::string&>();
+      if (auto bearer = http::parseBearer(value)) return bearer;
+      return value;
     }
   }
   auto query_token = http::findQueryParam(session.handshake().query, "token");

@@ -77,12 +77,25 @@ SioDecodeResult decodeSioPacket(std::string_view text) {
   }
 
   if (i < text.size()) {
-    auto parsed = nlohmann::json::parse(text.substr(i), nullptr, /*allow_exceptions=*/false);
+    auto parsed = parseJsonBounded(text.substr(i));
     if (parsed.is_discarded()) return {std::nullopt, SioDecodeError::kBadJson};
     p.data = std::move(parsed);
   }
   if (!payloadValid(p.type, p.data)) return {std::nullopt, SioDecodeError::kInvalidPayload};
   return {std::move(p), SioDecodeError::kNone};
+}
+
+nlohmann::json parseJsonBounded(std::string_view text, int max_depth) {
+  bool too_deep = false;
+  auto parsed = nlohmann::json::parse(
+      text,
+      [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+        if (depth > max_depth) too_deep = true;
+        return !too_deep;  // stop building as soon as it is too deep (the parser is iterative)
+      },
+      /*allow_exceptions=*/false);
+  if (too_deep) return nlohmann::json(nlohmann::json::value_t::discarded);
+  return parsed;
 }
 
 std::string dumpJson(const nlohmann::json& value) {

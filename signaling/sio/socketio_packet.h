@@ -76,6 +76,14 @@ std::string encodeSioDisconnect();
 // JSON text without throwing on invalid UTF-8 (replaced by U+FFFD).
 std::string dumpJson(const nlohmann::json& value);
 
+// Peer JSON is nested at most this deep: serialising and comparing JSON recurse, so a 1 MB
+// "[[[[...]]]]" must never get into the server.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses JSON from a peer without throwing: a discarded value (is_discarded()) when the text is
+// not JSON or nests deeper than max_depth.
+nlohmann::json parseJsonBounded(std::string_view text, int max_depth = kMaxJsonDepth);
+
 // Event names a client may not use (the reference parser refuses them too).
 bool isReservedEventName(std::string_view name);
 

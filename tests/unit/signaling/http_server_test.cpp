@@ -103,6 +103,9 @@ TEST(HttpServer, ErrorEnvelopes) {
       "invalid_json");
   expectEnvelope(httpRequest(h.port(), verb::post, "/api/webrtc/call/initiate", "[1,2]", kAlice),
                  400, "invalid_body");
+  const std::string deep = "{\"a\":" + std::string(200000, '[') + std::string(200000, ']') + "}";
+  expectEnvelope(httpRequest(h.port(), verb::post, "/api/webrtc/call/initiate", deep, kAlice), 400,
+                 "invalid_json");
   expectEnvelope(
       httpRequest(h.port(), verb::get, "/api/webrtc/calls/history?limit=abc", "", kAlice), 400,
       "invalid_query");

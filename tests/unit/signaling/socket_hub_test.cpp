@@ -234,6 +234,9 @@ TEST(SocketIo, ConnectRefusalsAndTokenSources) {
   EXPECT_EQ(by_query.post("40").body(), "ok");
   EXPECT_EQ(sioSidOf(by_query.next()[0]).size(), 20u);
 
+  Polling bearer_in_auth(h.port());
+  EXPECT_EQ(sioSidOf(bearer_in_auth.connect("Bearer good-erin")).size(), 20u);
+
   Polling by_header(h.port(), "", {{"Authorization", "Bearer good-carol"}});
   EXPECT_EQ(by_header.post("40").body(), "ok");
   EXPECT_EQ(sioSidOf(by_header.next()[0]).size(), 20u);
@@ -246,7 +249,8 @@ TEST(SocketIo, ConnectRefusalsAndTokenSources) {
   auto records = h.calls().records();
   std::vector<std::string> users;
   for (const auto& r : records) users.push_back(r.what + ":" + r.user);
-  EXPECT_EQ(users, (std::vector<std::string>{"connected:bob", "connected:carol"}));
+  EXPECT_EQ(users,
+            (std::vector<std::string>{"connected:bob", "connected:erin", "connected:carol"}));
 }
 
 TEST(SocketIo, LongPollWakesOnEmit) {

@@ -105,6 +105,18 @@ TEST(SocketIoPacket, InvalidUtf8IsReplacedNotThrown) {
   });
 }
 
+TEST(SocketIoPacket, DeepNestingIsRefused) {
+  auto nested = [](int depth) {
+    return "2[\"x\"," + std::string(depth, '[') + std::string(depth, ']') + "]";
+  };
+  EXPECT_TRUE(decodeSioPacket(nested(kMaxJsonDepth - 2)).packet);
+  EXPECT_EQ(decodeSioPacket(nested(kMaxJsonDepth + 1)).error, SioDecodeError::kBadJson);
+  EXPECT_EQ(decodeSioPacket(nested(500000)).error, SioDecodeError::kBadJson);
+  EXPECT_TRUE(parseJsonBounded("{\"a\":{\"b\":[1,2,{\"c\":null}]}}") ==
+              nlohmann::json::parse("{\"a\":{\"b\":[1,2,{\"c\":null}]}}"));
+  EXPECT_TRUE(parseJsonBounded("[1,").is_discarded());
+}
+
 TEST(SocketIoPacket, ReservedNames) {
   EXPECT_TRUE(isReservedEventName("connect"));
   EXPECT_TRUE(isReservedEventName("removeListener"));
