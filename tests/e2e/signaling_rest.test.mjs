@@ -96,7 +96,7 @@ function agentRequest(server, agent, method, route, { token, body } = {}) {
 describe('REST endpoints of the call guide', { skip }, () => {
   let server;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ args: ['--cors-origin', 'https://app.example'] });
   });
   after(async () => {
     await server?.stop();
@@ -488,16 +488,38 @@ describe('REST endpoints of the call guide', { skip }, () => {
     assert.equal(raw.match(/HTTP\/1\.1 200 /g)?.length, 2, raw);
   });
 
-  test('CORS preflight is answered (204) without a token', async () => {
-    const res = await fetch(`${server.base}/api/webrtc/call/initiate`, {
-      method: 'OPTIONS',
-      headers: {
-        Origin: 'https://app.example',
-        'Access-Control-Request-Method': 'POST',
-        'Access-Control-Request-Headers': 'authorization, content-type',
-      },
+  test('CORS: preflight 204 without a token; allowed origins echoed, others not', async () => {
+    const preflight = (origin) =>
+      fetch(`${server.base}/api/webrtc/call/initiate`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization, content-type',
+        },
+      });
+    const ok = await preflight('https://app.example');
+    assert.equal(ok.status, 204);
+    assert.equal(ok.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.match(ok.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(ok.headers.get('access-control-allow-headers'), /authorization/i);
+    const other = await preflight('https://evil.example');
+    assert.equal(other.status, 204);
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+
+    const token = makeToken(uniq('alice'));
+    const res = await api(server, 'GET', '/api/webrtc/calls/active', {
+      token,
+      headers: { Origin: 'https://app.example' },
     });
-    assert.equal(res.status, 204);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), 'https://app.example');
+    assert.match(res.headers.get('access-control-expose-headers'), /Retry-After/);
+    const foreign = await api(server, 'GET', '/api/webrtc/calls/active', {
+      token,
+      headers: { Origin: 'https://evil.example' },
+    });
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
   });
 
   test('a flood of 2000 malformed requests, then the server still answers correctly', async () => {

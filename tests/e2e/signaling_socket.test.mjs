@@ -164,6 +164,11 @@ for (const mode of MODES) {
         from_user_id: a,
       });
       assert.deepEqual(await cand2, { call_id: call.call_id, candidate: CANDIDATE, from_user_id: b });
+      // A large SDP (many candidates / codecs) is relayed intact.
+      const bigSdp = { type: 'offer', sdp: `v=0\r\n${'a=x-filler:0123456789abcdef\r\n'.repeat(8000)}` };
+      const big = nextEvent(bob, 'webrtc_offer');
+      alice.emit('webrtc_offer', { call_id: call.call_id, offer: bigSdp, to_user_id: b });
+      assert.equal((await big).offer.sdp, bigSdp.sdp);
       // A bare SDP string is relayed as is.
       const bare = nextEvent(bob, 'webrtc_offer');
       assert.equal(
@@ -173,7 +178,7 @@ for (const mode of MODES) {
       assert.equal((await bare).offer, OFFER.sdp);
       await flush(alice);
       await flush(bob);
-      assert.equal(countEvents(bob, 'webrtc_offer'), 2);
+      assert.equal(countEvents(bob, 'webrtc_offer'), 3);
       assert.equal(countEvents(alice, 'webrtc_offer'), 0);
       assert.equal(countEvents(alice, 'webrtc_answer'), 1);
 
@@ -552,6 +557,40 @@ describe('ring timeout', { skip }, () => {
     disconnectAll();
     await server?.stop();
     server?.cleanup();
+  });
+
+  test('group: an invitee who never answers is missed, the call goes on', async () => {
+    const [a, b, c] = [uniq('alice'), uniq('bob'), uniq('carol')];
+    const alice = await connectSocket(server, makeToken(a));
+    const bob = await connectSocket(server, makeToken(b));
+    const carol = await connectSocket(server, makeToken(c));
+    sockets.push(alice, bob, carol);
+    const rc = nextEvent(carol, 'webrtc_call_ringing');
+    const call = await initiate(server, a, [b, c]);
+    await rc;
+    const isCall = { filter: (d) => d.call_id === call.call_id, timeoutMs: 10000 };
+    await emitAck(bob, 'webrtc_call_accepted', { call_id: call.call_id, caller_id: a });
+    const leftA = nextEvent(alice, 'webrtc_participant_left', isCall);
+    const leftB = nextEvent(bob, 'webrtc_participant_left', isCall);
+    const endC = nextEvent(carol, 'webrtc_call_ended', isCall);
+    assert.deepEqual(await leftA, { call_id: call.call_id, user_id: c, reason: 'missed' });
+    assert.deepEqual(await leftB, { call_id: call.call_id, user_id: c, reason: 'missed' });
+    assert.equal((await endC).reason, 'missed');
+    const got = await api(server, 'GET', `/api/webrtc/call/${call.call_id}`, { token: makeToken(a) });
+    assert.equal(got.body.call.status, 'active');
+    assert.equal(got.body.call.participant_states.find((p) => p.user_id === c).status, 'missed');
+    assert.equal(countEvents(alice, 'webrtc_call_ended', call.call_id), 0);
+    await endRest(server, a, call.call_id);
+
+    // Nobody answers: the whole group call is missed.
+    const nobody = await initiate(server, a, [b, c]);
+    const ended = await nextEvent(alice, 'webrtc_call_ended', {
+      filter: (d) => d.call_id === nobody.call_id,
+      timeoutMs: 10000,
+    });
+    assert.equal(ended.status, 'missed');
+    const after = await api(server, 'GET', `/api/webrtc/call/${nobody.call_id}`, { token: makeToken(a) });
+    assert.equal(after.body.call.status, 'missed');
   });
 
   for (const mode of MODES) {
