@@ -172,8 +172,10 @@ std::string CallCore::authenticate(std::string_view token) {
 }
 
 json CallCore::initiate(const std::string& user_id, const json& body) {
-  rateLimit(initiate_limiter_, user_id, "initiate");
+  // Validate first: a malformed request starts no call, so it must not use up the caller's
+  // initiate budget (and its 400 must not turn into a 429 that hides the real error).
   InitiateRequest req = parseInitiate(body, user_id, options_.max_participants);
+  rateLimit(initiate_limiter_, user_id, "initiate");
   int64_t now = scheduler_.nowMs();
 
   LiveCall call;

@@ -9,9 +9,15 @@ ParseResult parseConfig(int argc, const char* const* argv) {
   Config cfg;
   CLI::App app{"sfu-server: WebRTC signaling and selective forwarding unit"};
   app.set_version_flag("--version", "sfu-server 0.1.0");
-  app.add_option("--http-port", cfg.http_port, "HTTP/WebSocket port")->envname("SFU_HTTP_PORT");
-  app.add_option("--rtc-port", cfg.rtc_port, "first media port (worker i uses rtc-port+i)")
-      ->envname("SFU_RTC_PORT");
+  // Parsed wider than uint16_t so that 70000 is reported as out of range, not as unconvertible.
+  unsigned http_port = cfg.http_port;
+  unsigned rtc_port = cfg.rtc_port;
+  app.add_option("--http-port", http_port, "HTTP/WebSocket port")
+      ->envname("SFU_HTTP_PORT")
+      ->check(CLI::Range(1u, 65535u));
+  app.add_option("--rtc-port", rtc_port, "first media port (worker i uses rtc-port+i)")
+      ->envname("SFU_RTC_PORT")
+      ->check(CLI::Range(1u, 65535u));
   app.add_option("--listen-ip", cfg.listen_ip, "address for HTTP and media sockets")
       ->envname("SFU_LISTEN_IP");
   app.add_option("--announced-ip", cfg.announced_ip, "address put in ICE candidates")
@@ -77,9 +83,8 @@ ParseResult parseConfig(int argc, const char* const* argv) {
     }
     cfg.jwt_secret = "dev-secret-do-not-use-in-production";
   }
-  if (cfg.http_port == 0 || cfg.rtc_port == 0) {
-    return {std::nullopt, 2, "error: --http-port and --rtc-port must be 1..65535\n"};
-  }
+  cfg.http_port = static_cast<uint16_t>(http_port);
+  cfg.rtc_port = static_cast<uint16_t>(rtc_port);
   if (cfg.tls_cert_file.empty() != cfg.tls_key_file.empty()) {
     return {std::nullopt, 2, "error: --tls-cert and --tls-key go together\n"};
   }

@@ -67,13 +67,14 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
 }
 
 // Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
-export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
+// `db`: reuse an SQLite file (restart tests; its folder is then not removed by cleanup()).
+export async function startServer({ args = [], env = {}, workers = 1, db: dbPath } = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
   const dir = mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
   const httpPort = await freePort();
   const rtcPort = await freePortBlock(workers);
-  const db = path.join(dir, 'sfu.db');
+  const db = dbPath ?? path.join(dir, 'sfu.db');
   const fullArgs = [
     '--http-port', String(httpPort), '--rtc-port', String(rtcPort),
     '--listen-ip', '127.0.0.1', '--announced-ip', '127.0.0.1',
@@ -91,7 +92,12 @@ export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   const base = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitFor('server /healthz', async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 20000 });
+    await Promise.race([
+      waitFor('server /healthz', async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 20000 }),
+      exited.then(({ code, signal }) => {
+        throw new Error(`server exited early (code ${code}, signal ${signal})`);
+      }),
+    ]);
   } catch (e) {
     proc.kill('SIGKILL');
     throw new Error(`${e.message}\nserver log:\n${logs.join('')}`);
@@ -99,8 +105,20 @@ export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
   return {
     proc, base, httpPort, rtcPort, db, dir, logs, exited,
     async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+      const running = () => proc.exitCode === null && proc.signalCode === null;
+      if (running()) proc.kill(signal);
+      // SIGTERM starts the drain (live calls may go on for --drain seconds); a second SIGTERM
+      // stops at once, as it does for an operator.
+      const again = signal === 'SIGTERM' ? setTimeout(() => running() && proc.kill('SIGTERM'), 1000) : null;
+      let timer;
+      const result = await Promise.race([
+        exited,
+        new Promise((r) => {
+          timer = setTimeout(() => r(null), 10000);
+        }),
+      ]);
+      clearTimeout(timer);  // a pending timer would keep the test process alive for 10 s
+      clearTimeout(again);
       if (!result) {
         proc.kill('SIGKILL');
         await exited;
@@ -148,3 +166,88 @@ export async function launchChromium(extraArgs = []) {
     args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
+
+// Runs sfu-server with exactly `args` (no defaults) and waits for it to exit:
+// {code, signal, stdout, stderr}. For configuration errors; killed after `timeoutMs`. The
+// environment's SFU_* variables (flag twins) are dropped so only `args` and `env` count.
+export async function runServerToExit(args, { env = {}, timeoutMs = 15000 } = {}) {
+  const bin = process.env.SFU_SERVER_BIN;
+  if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SFU_')));
+  const proc = spawn(bin, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (c) => (stdout += c));
+  proc.stderr.on('data', (c) => (stderr += c));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+  const { code, signal } = await new Promise((resolve) =>
+    proc.once('exit', (c, s) => resolve({ code: c, signal: s })),
+  );
+  clearTimeout(timer);
+  return { code, signal, stdout, stderr };
+}
+
+// Rejects with `what` after `ms`.
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timeout: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// Socket.IO clients (npm socket.io-client@4) for a server from startServer().
+export async function openSocket(server, token, opts = {}) {
+  const { io } = await import('socket.io-client');
+  return io(server.base, {
+    forceNew: true,
+    reconnection: false,
+    auth: token === undefined ? undefined : { token },
+    ...opts,
+  });
+}
+
+// Connects and resolves once connected (rejects on connect_error or after `timeoutMs`).
+// Every received event is recorded in socket.received ([{event, data}]) for "not twice" checks.
+export async function connectSocket(server, token, opts = {}, timeoutMs = 8000) {
+  const socket = await openSocket(server, token, opts);
+  socket.received = [];
+  socket.onAny((event, data) => socket.received.push({ event, data }));
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    }),
+    timeoutMs,
+    'socket connect',
+  );
+  return socket;
+}
+
+// Next `event` on `socket` (whose data satisfies `filter`), with a timeout.
+export function nextEvent(socket, event, { timeoutMs = 5000, filter = () => true } = {}) {
+  let handler;
+  return withTimeout(
+    new Promise((resolve) => {
+      handler = (data) => {
+        if (!filter(data)) return;
+        socket.off(event, handler);
+        resolve(data);
+      };
+      socket.on(event, handler);
+    }),
+    timeoutMs,
+    `event ${event}`,
+  ).finally(() => socket.off(event, handler));
+}
+
+// How many `event`s (optionally for `callId`) the socket has received so far.
+export function countEvents(socket, event, callId) {
+  return socket.received.filter(
+    (r) => r.event === event && (callId === undefined || r.data?.call_id === callId),
+  ).length;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -480,6 +480,15 @@ TEST_F(P2pCallTest, InitiateRateLimited) {
   EXPECT_NO_THROW(h.initiate("alice", {"bob"}));
 }
 
+TEST_F(P2pCallTest, MalformedInitiateIsNotRateLimited) {
+  // Invalid requests start no call: they stay 400 and leave the initiate budget alone.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(apiStatus([&] { h.core->initiate("alice", {{"type", "hologram"}}); }), 400);
+  }
+  for (int i = 0; i < 5; ++i) EXPECT_NO_THROW(h.initiate("alice", {"bob"}));
+  EXPECT_EQ(apiStatus([&] { h.initiate("alice", {"bob"}); }), 429);
+}
+
 TEST_F(P2pCallTest, SocketEventsRateLimited) {
   std::string id = h.initiate("alice", {"bob"});
   int limited = 0;
