@@ -46,9 +46,11 @@ void TwccRecorder::onPacket(uint16_t transport_seq, int64_t arrival_us) {
     return;
   }
   if (seq > highest_) {
-    // Forget slots the new range reuses; if the unreported range outgrows the window, the
-    // oldest part of it is dropped unreported.
-    for (int64_t s = std::max(highest_ + 1, seq - window + 1); s < seq; ++s) slot(s) = kNotReceived;
+    // Forget the slots the new range reuses, seq's own included (it still holds the arrival of
+    // seq - window); if the unreported range outgrows the window, the oldest part of it is
+    // dropped unreported.
+    for (int64_t s = std::max(highest_ + 1, seq - window + 1); s <= seq; ++s)
+      slot(s) = kNotReceived;
     highest_ = seq;
     next_report_ = std::max(next_report_, seq - window + 1);
   } else if (seq < next_report_) {

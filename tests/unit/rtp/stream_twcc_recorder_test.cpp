@@ -82,6 +82,30 @@ TEST(TwccRecorder, ReportsArrivalsAndLosses) {
   EXPECT_FALSE(recorder.due(t0 + 300'000));
 }
 
+// Regression: once the sequence numbers passed the window size, a slot reused for a new seq kept
+// the arrival of seq - window, and the new arrival was taken for a duplicate.
+TEST(TwccRecorder, ReusedSlotsTakeTheNewArrival) {
+  TwccRecorderConfig config;
+  config.window = 64;
+  TwccRecorder recorder(config);
+  std::array<uint8_t, 1500> buf{};
+  for (int64_t seq = 0; seq < 300; ++seq) {
+    const int64_t arrival = 1'000'000 + seq * 10'000;
+    recorder.onPacket(static_cast<uint16_t>(seq), arrival);
+    if (seq % 10 != 9) continue;
+    const size_t n = recorder.buildFeedback(arrival, buf);
+    const auto fbs = parseAll({buf.data(), n});
+    ASSERT_EQ(fbs.size(), 1u);
+    ASSERT_EQ(fbs[0].statuses.size(), 10u);
+    for (size_t i = 0; i < 10; ++i) {
+      const auto& s = fbs[0].statuses[i];
+      ASSERT_TRUE(s.received);
+      const int64_t want = 1'000'000 + (seq - 9 + static_cast<int64_t>(i)) * 10'000;
+      EXPECT_EQ(arrivalUs(fbs[0], s), want) << "seq " << s.seq;
+    }
+  }
+}
+
 TEST(TwccRecorder, SplitsByStatusCountAndSize) {
   TwccRecorderConfig config;
   config.max_statuses = 50;
