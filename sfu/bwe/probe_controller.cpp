@@ -118,6 +118,7 @@ ProbeResult ProbeController::finish(ProbeResult::Outcome outcome, uint64_t send_
   r.packets = static_cast<uint32_t>(reported_);
   r.outcome = outcome;
   phase_ = Phase::kIdle;
+  ++stats_.outcomes[static_cast<size_t>(outcome)];
   if (r.success()) {
     ++stats_.succeeded;
     retry_us_ = config_.min_retry_us;

@@ -15,6 +15,7 @@
 // gap.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -64,6 +65,7 @@ class ProbeController {
     uint64_t refused = 0;  // requests refused (busy, backoff, not needed)
     uint64_t packets = 0;
     uint64_t bytes = 0;
+    std::array<uint64_t, 4> outcomes{};  // by ProbeResult::Outcome
   };
 
   explicit ProbeController(const ProbeConfig& config = {});
