@@ -66,11 +66,12 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
 }
 
-// Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
-export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
+// Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers. `dir`: reuse
+// the folder (and SQLite file) of an earlier server, e.g. to restart it.
+export async function startServer({ args = [], env = {}, workers = 1, dir: reuseDir } = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
-  const dir = mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
+  const dir = reuseDir ?? mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
   const httpPort = await freePort();
   const rtcPort = await freePortBlock(workers);
   const db = path.join(dir, 'sfu.db');
@@ -100,7 +101,14 @@ export async function startServer({ args = [], env = {}, workers = 1 } = {}) {
     proc, base, httpPort, rtcPort, db, dir, logs, exited,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      const result = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 10000))]);
+      let timer;
+      const result = await Promise.race([
+        exited,
+        new Promise((r) => {
+          timer = setTimeout(() => r(null), 10000);
+        }),
+      ]);
+      clearTimeout(timer);  // a pending timer would keep node (and the test run) alive 10 s
       if (!result) {
         proc.kill('SIGKILL');
         await exited;
