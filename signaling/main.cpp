@@ -21,10 +21,12 @@ int main(int argc, char** argv) {
 
   try {
     boost::asio::io_context io(1);
-    signaling::ServerApp app(io, cfg);
-    app.stopOnSignals();
-    io.run();
-    SFU_LOG_INFO("main", "stopped");
+    {
+      signaling::ServerApp app(io, cfg);
+      app.stopOnSignals();
+      io.run();
+    }  // destroyed here: sockets closed, call store flushed and closed
+    SFU_LOG_INFO("main", "stopped exit_code=0");
   } catch (const std::exception& e) {
     SFU_LOG_ERROR("main", "startup failed error=\"{}\"", e.what());
     spdlog::shutdown();

@@ -1,7 +1,9 @@
-// Structured logging: one logfmt line per event, a component tag and key=value identity, e.g.
-//   ts=2026-11-25T10:00:00.123Z level=info comp=ice msg="nominated" session=ab12 remote=1.2.3.4:5
+// Structured logging: one line per event (logfmt, or JSON with --log-format json; see
+// log_format.h), a component tag and key=value identity, e.g.
+//   ts=2026-11-25T10:00:00.123Z level=info comp=ice msg=nominated session=ab12 remote=1.2.3.4:5
 // Usage: SFU_LOG_INFO("ice", "nominated session={} remote={}", id, addr);
-// The first words (up to the first key=) are the message; trace is compiled out of release builds.
+// The first words (up to the first key=) are the message; quote values that may hold spaces or
+// `key=` text (error="{}"). Trace is compiled out of release builds.
 #pragma once
 
 #ifndef SPDLOG_ACTIVE_LEVEL

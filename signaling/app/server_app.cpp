@@ -45,7 +45,14 @@ ServerApp::ServerApp(boost::asio::io_context& io, const Config& cfg)
                cfg_.announced_ip);
 }
 
-ServerApp::~ServerApp() = default;
+ServerApp::~ServerApp() {
+  // In dependency order: no more requests, then the call logic and its store (closing SQLite
+  // checkpoints the WAL into the database file), then the sockets.
+  http_.reset();
+  calls_.reset();
+  SFU_LOG_INFO("main", "call store closed db={}", cfg_.db_path);
+  hub_.reset();
+}
 
 uint16_t ServerApp::httpPort() const { return http_->port(); }
 
@@ -64,6 +71,7 @@ void ServerApp::registerRoutes() {
         }
         ice.turn_urls = cfg_.turn_urls;
         ice.turn_secret = cfg_.turn_secret;
+        ice.ttl = std::chrono::seconds(cfg_.turn_ttl_s);
         return http::jsonResponse(bhttp::status::ok,
                                   iceServersJson(ice, user, std::chrono::system_clock::now()));
       });
@@ -88,35 +96,62 @@ void ServerApp::registerRoutes() {
   }
 }
 
+namespace {
+
+const char* signalName(int signo) {
+  switch (signo) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    default:
+      return "other";
+  }
+}
+
+}  // namespace
+
 void ServerApp::stopOnSignals() {
   signals_.add(SIGTERM);
   signals_.add(SIGINT);
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
-    SFU_LOG_INFO("main", "signal received signal={} drain_s={}", signo, cfg_.drain_s);
-    beginDrain();
+    SFU_LOG_INFO("main", "shutdown requested signal={} drain_s={} live_calls={}", signalName(signo),
+                 cfg_.drain_s, calls_->core().liveCallCount());
     // A second signal stops at once.
-    signals_.async_wait([this](const boost::system::error_code& ec2, int) {
-      if (!ec2) shutdown();
+    signals_.async_wait([this](const boost::system::error_code& ec2, int signo2) {
+      if (ec2) return;
+      SFU_LOG_WARN("main", "second signal, stopping now signal={}", signalName(signo2));
+      shutdown();
     });
+    beginDrain();
   });
 }
 
 void ServerApp::beginDrain() {
-  if (draining_) return;
+  if (draining_ || stopped_) return;
   draining_ = true;
+  calls_->core().setDraining(true);  // initiate → 503 {code: "draining"}; /readyz → 503
+  size_t told = hub_->emitToAll("server_shutdown", {{"drain_seconds", cfg_.drain_s}});
+  SFU_LOG_INFO("main", "draining live_calls={} sockets_notified={} drain_s={}",
+               calls_->core().liveCallCount(), told, cfg_.drain_s);
   drain_deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(cfg_.drain_s);
   drainTick();
 }
 
 void ServerApp::drainTick() {
   size_t live = calls_->core().liveCallCount();
-  if (live == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
-    SFU_LOG_INFO("main", "drained live_calls={}", live);
+  if (live == 0) {
+    SFU_LOG_INFO("main", "drained: no live calls");
     shutdown();
     return;
   }
-  drain_timer_.expires_after(std::chrono::milliseconds(250));
+  if (std::chrono::steady_clock::now() >= drain_deadline_) {
+    SFU_LOG_WARN("main", "drain period over live_calls={}", live);
+    shutdown();
+    return;
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(100));
   drain_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) drainTick();
   });
@@ -125,12 +160,20 @@ void ServerApp::drainTick() {
 void ServerApp::shutdown() {
   if (stopped_) return;
   stopped_ = true;
+  draining_ = true;
   drain_timer_.cancel();
   signals_.cancel();
+  calls_->core().setDraining(true);
+  // Calls still going: end them now so that history shows them ended at this time (and the
+  // participants get webrtc_call_ended {reason: "server_shutdown"}).
+  if (size_t ended = calls_->core().endAllCalls("server_shutdown")) {
+    SFU_LOG_WARN("main", "ended calls at shutdown count={}", ended);
+  }
   http_->stop();
   media_->stop();
-  // Let the closes above flush, then leave io.run().
-  boost::asio::post(io_, [this] { io_.stop(); });
+  // A moment for the last events and WebSocket closes to be written, then leave io.run().
+  drain_timer_.expires_after(std::chrono::milliseconds(200));
+  drain_timer_.async_wait([this](const boost::system::error_code&) { io_.stop(); });
 }
 
 }  // namespace signaling

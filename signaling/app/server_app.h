@@ -31,9 +31,12 @@ class ServerApp {
   ServerApp(boost::asio::io_context& io, const Config& cfg);
   ~ServerApp();
 
-  // SIGTERM / SIGINT: readiness fails, then calls get up to cfg.drain_s seconds to end, then
-  // everything stops and io.run() returns.
+  // SIGTERM / SIGINT start the drain (beginDrain); a second signal stops at once (shutdown).
   void stopOnSignals();
+  // Graceful shutdown: /readyz answers 503, `initiate` is refused with 503 {code: "draining"},
+  // every socket gets `server_shutdown` {drain_seconds}, and live calls get up to cfg.drain_s
+  // seconds to end. Then calls still live are ended and saved, HTTP and Socket.IO close, and
+  // io.run() returns (the store is closed when ServerApp is destroyed).
   void beginDrain();
   bool draining() const { return draining_; }
   uint16_t httpPort() const;

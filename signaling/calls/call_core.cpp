@@ -52,6 +52,7 @@ CallCore::CallCore(CoreOptions options, Scheduler& scheduler, Notifier& notifier
       initiate_limiter_(options.initiate_limit),
       rest_limiter_(options.rest_limit),
       socket_limiter_(options.socket_limit) {
+  CallMetrics::get();  // series exported (as zeros) from start-up, not from the first call
   recoverAfterRestart();
   if (media_) media_->setListener(this);
 }
@@ -60,6 +61,7 @@ CallCore::~CallCore() {
   *alive_ = false;
   if (media_) media_->setListener(nullptr);
   for (auto& [id, call] : calls_) {
+    CallMetrics::get().untrack(call.gauges);
     for (auto& [user, pres] : call.presence) {
       scheduler_.cancel(pres.ring_timer);
       scheduler_.cancel(pres.grace_timer);
@@ -97,7 +99,17 @@ store::CallRecord CallCore::recordFor(const std::string& user_id, const std::str
   return *rec;
 }
 
+void CallCore::syncGauges(LiveCall& call) {
+  const std::string& state = call.rec.status;
+  if (state == "ringing" || state == "active") {
+    CallMetrics::get().track(call.gauges, call.rec.mode, state, joinedCount(call));
+  } else {
+    CallMetrics::get().untrack(call.gauges);  // finished: no longer live
+  }
+}
+
 void CallCore::persist(LiveCall& call) {
+  syncGauges(call);
   try {
     store_.saveCall(call.rec);
   } catch (const store::StoreError& e) {
@@ -172,6 +184,9 @@ std::string CallCore::authenticate(std::string_view token) {
 }
 
 json CallCore::initiate(const std::string& user_id, const json& body) {
+  if (draining_) {
+    throw ApiError(503, "draining", "Server is shutting down; no new calls (retry elsewhere)");
+  }
   // Validate first: a malformed request starts no call, so it must not use up the caller's
   // initiate budget (and its 400 must not turn into a 429 that hides the real error).
   InitiateRequest req = parseInitiate(body, user_id, options_.max_participants);
@@ -202,7 +217,7 @@ json CallCore::initiate(const std::string& user_id, const json& body) {
   std::string call_id = rec.call_id;
   LiveCall& live = calls_.emplace(call_id, std::move(call)).first->second;
   CallMetrics::get().started.Add({{"mode", live.rec.mode}}).Increment();
-  CallMetrics::get().live.Increment();
+  syncGauges(live);
   SFU_LOG_INFO("calls", "initiated call={} user={} mode={} participants={}", call_id, user_id,
                live.rec.mode, live.rec.participants.size());
 
@@ -298,6 +313,7 @@ json CallCore::quality(const std::string& user_id, const std::string& call_id, c
     SFU_LOG_ERROR("calls", "store write failed call={} error={}", call_id, e.what());
     throw ApiError(500, "internal", "Call store unavailable");
   }
+  CallMetrics::get().qualityReport(report);
   return ok({{"message", "Quality report submitted"}, {"report", reportToJson(report)}});
 }
 
@@ -535,8 +551,8 @@ void CallCore::finish(LiveCall& call, const std::string& status,
     scheduler_.cancel(pres.grace_timer);
   }
   persist(call);
-  CallMetrics::get().finished.Add({{"status", status}}).Increment();
-  CallMetrics::get().live.Decrement();
+  CallMetrics::get().callFinished(rec);
+  CallMetrics::get().untrack(call.gauges);
   SFU_LOG_INFO("calls", "finished call={} status={} duration={}", rec.call_id, status,
                *rec.duration_s);
   if (rec.mode == "sfu" && media_) media_->closeRoom(rec.call_id);
@@ -550,6 +566,20 @@ void CallCore::finish(LiveCall& call, const std::string& status,
   }
   last_finished_ = rec;
   calls_.erase(rec.call_id);  // `call` is gone from here on
+}
+
+size_t CallCore::endAllCalls(const char* reason) {
+  std::vector<std::string> ids;
+  ids.reserve(calls_.size());
+  for (const auto& [id, call] : calls_) ids.push_back(id);
+  for (const auto& id : ids) {
+    LiveCall* call = findLive(id);
+    if (!call) continue;
+    SFU_LOG_INFO("calls", "ending call call={} reason={}", id, reason);
+    finish(*call, call->rec.answered_at_ms ? "ended" : "missed", std::nullopt, reason,
+           /*notify=*/true);
+  }
+  return ids.size();
 }
 
 void CallCore::recoverAfterRestart() {

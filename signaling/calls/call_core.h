@@ -31,6 +31,7 @@
 #include "signaling/api/call_api.h"
 #include "signaling/auth/jwt.h"
 #include "signaling/auth/rate_limiter.h"
+#include "signaling/calls/call_metrics.h"
 #include "signaling/calls/scheduler.h"
 #include "signaling/config/config.h"
 #include "signaling/store/call_store.h"
@@ -84,6 +85,14 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
 
   size_t liveCallCount() const { return calls_.size(); }
 
+  // Graceful shutdown. While draining, `initiate` is refused with 503 {code: "draining"}; calls
+  // already live go on (answers, joins, leaves, signaling).
+  void setDraining(bool draining) { draining_ = draining; }
+  bool draining() const { return draining_; }
+  // Ends every live call now (ringing: missed, active: ended), tells the participants
+  // (webrtc_call_ended with `reason`) and saves the calls. Returns how many were ended.
+  size_t endAllCalls(const char* reason);
+
  private:
   // Runtime state of one participant of a live call (not stored).
   struct Presence {
@@ -96,6 +105,7 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   struct LiveCall {
     store::CallRecord rec;
     std::map<std::string, Presence> presence;  // by user id
+    CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
   };
   struct EchoSession {
     std::string call_id;
@@ -107,7 +117,9 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   LiveCall* findLive(const std::string& call_id);
   // A live or stored call the user takes part in; throws 404 / 403.
   store::CallRecord recordFor(const std::string& user_id, const std::string& call_id);
+  // Saves the call (and brings the call gauges up to date).
   void persist(LiveCall& call);
+  void syncGauges(LiveCall& call);
   void rateLimit(auth::RateLimiter& limiter, const std::string& key, const char* scope);
   void emitToOthers(const LiveCall& call, const std::string& except_user, const std::string& event,
                     const nlohmann::json& data, bool joined_only);
@@ -166,6 +178,7 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   std::unordered_map<std::string, std::set<std::string>> sockets_by_user_;
   std::unordered_map<std::string, std::string> socket_user_;  // connected socket → user
   std::unordered_map<std::string, EchoSession> echo_by_socket_;
+  bool draining_ = false;
   store::CallRecord last_finished_;  // the record finish() just removed, for the response
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -30,11 +30,13 @@ struct Config {
   unsigned drain_s = 30;
   std::string turn_secret;
   std::vector<std::string> turn_urls;
+  unsigned turn_ttl_s = 12 * 3600;  // lifetime of TURN REST credentials
   std::vector<std::string> stun_urls;
 };
 
 // Outcome of parsing argv + environment: a config, or a message and an exit code
-// (0 for --help/--version, 2 for a usage or validation error).
+// (0 for --help/--version, 2 for a usage or validation error). Errors are one line,
+// "error: <flag> / <ENV>: <what is wrong>", naming both the flag and its environment twin.
 struct ParseResult {
   std::optional<Config> config;
   int exit_code = 0;

@@ -19,7 +19,9 @@ json errorEnvelope(const std::string& code, const std::string& message) {
 }  // namespace
 
 SocketHub::SocketHub(boost::asio::io_context& io, EngineOptions options)
-    : io_(io), engine_(io, options, *this) {}
+    : io_(io), engine_(io, options, *this) {
+  SioMetrics::instance();  // series exported (as zeros) from start-up, not from the first socket
+}
 
 SocketHub::~SocketHub() = default;
 
@@ -39,6 +41,15 @@ bool SocketHub::emitToUser(const std::string& user_id, const std::string& event,
   bool delivered = false;
   for (const auto& id : socket_ids) delivered = emitToSocket(id, event, data) || delivered;
   return delivered;
+}
+
+size_t SocketHub::emitToAll(const std::string& event, const json& data) {
+  std::vector<std::string> socket_ids;  // a send may close a session; iterate over a copy
+  socket_ids.reserve(sockets_.size());
+  for (const auto& [id, sid] : sockets_) socket_ids.push_back(id);
+  size_t sent = 0;
+  for (const auto& id : socket_ids) sent += emitToSocket(id, event, data) ? 1 : 0;
+  return sent;
 }
 
 bool SocketHub::emitToSocket(const std::string& socket_id, const std::string& event,

@@ -47,6 +47,9 @@ class SocketHub : public Notifier, private EngineServer::Listener {
                     const nlohmann::json& data) override;
   bool isOnline(const std::string& user_id) const override;
 
+  // To every connected socket (e.g. server_shutdown); returns how many were sent.
+  size_t emitToAll(const std::string& event, const nlohmann::json& data);
+
   size_t socketCount() const { return sockets_.size(); }
   size_t socketCount(const std::string& user_id) const;
 

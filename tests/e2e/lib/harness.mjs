@@ -68,10 +68,11 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
 
 // Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
 // `db`: reuse an SQLite file (restart tests; its folder is then not removed by cleanup()).
-export async function startServer({ args = [], env = {}, workers = 1, db: dbPath } = {}) {
+// `dir`: reuse the folder (and SQLite file) of an earlier server, e.g. to restart it.
+export async function startServer({ args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir } = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
-  const dir = mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
+  const dir = reuseDir ?? mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
   const httpPort = await freePort();
   const rtcPort = await freePortBlock(workers);
   const db = dbPath ?? path.join(dir, 'sfu.db');

@@ -1,10 +1,10 @@
-// parseConfig: defaults, environment twins, and validation errors (exit code 2 with a message that
-// names the flag).
+// parseConfig: defaults, environment twins, and validation errors (exit code 2 with a one-line
+// message that names the flag and its environment variable).
 #include "signaling/config/config.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -18,17 +18,21 @@ ParseResult parse(std::vector<std::string> args) {
   return parseConfig(static_cast<int>(argv.size()), argv.data());
 }
 
-// Sets an environment variable for the lifetime of the object.
+// Sets an environment variable for the scope of a test case.
 class ScopedEnv {
  public:
-  ScopedEnv(const char* name, const char* value) : name_(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  ScopedEnv(const std::string& name, const std::string& value) : name_(name) {
+    if (!name_.empty()) setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (!name_.empty()) unsetenv(name_.c_str());
+  }
 
  private:
-  const char* name_;
+  std::string name_;
 };
+
+std::string dataFile(const char* rel) { return std::string(SFU_TEST_DATA_DIR) + "/" + rel; }
 
 TEST(ConfigTest, DefaultsWithASecret) {
   auto r = parse({"--jwt-secret", "s"});
@@ -98,6 +102,114 @@ TEST(ConfigTest, HelpExitsZero) {
   EXPECT_FALSE(r.config);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.message.find("--db-key"), std::string::npos);
+}
+
+TEST(Config, ValidationErrorsNameFlagAndEnv) {
+  const std::string cert = dataFile("tls/cert.pem");
+  const std::string key = dataFile("tls/key.pem");
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    std::string env_name, env_value;
+    std::vector<std::string> want;  // substrings of the message
+  };
+  const std::vector<Case> cases = {
+      {"missing secret", {}, "", "", {"--jwt-secret", "SFU_JWT_SECRET"}},
+      {"port out of range",
+       {"--dev", "--http-port", "70000"},
+       "",
+       "",
+       {"--http-port", "SFU_HTTP_PORT"}},
+      {"port zero", {"--dev", "--http-port", "0"}, "", "", {"--http-port", "SFU_HTTP_PORT"}},
+      {"port not a number", {"--dev", "--rtc-port", "abc"}, "", "", {"--rtc-port", "SFU_RTC_PORT"}},
+      {"port from env", {"--dev"}, "SFU_HTTP_PORT", "http", {"--http-port", "SFU_HTTP_PORT"}},
+      {"workers too many", {"--dev", "--workers", "1000"}, "", "", {"--workers", "SFU_WORKERS"}},
+      {"workers negative", {"--dev", "--workers", "-2"}, "", "", {"--workers", "SFU_WORKERS"}},
+      {"workers from env", {"--dev"}, "SFU_WORKERS", "many", {"--workers", "SFU_WORKERS"}},
+      {"workers past last port",
+       {"--dev", "--rtc-port", "65530", "--workers", "8"},
+       "",
+       "",
+       {"--workers", "65535"}},
+      {"tls cert without key", {"--dev", "--tls-cert", cert}, "", "", {"--tls-key", "SFU_TLS_KEY"}},
+      {"tls key without cert", {"--dev", "--tls-key", key}, "", "", {"--tls-cert", "SFU_TLS_CERT"}},
+      {"unreadable key file",
+       {"--dev", "--tls-cert", cert, "--tls-key", "/nonexistent/key.pem"},
+       "",
+       "",
+       {"--tls-key", "SFU_TLS_KEY", "/nonexistent/key.pem"}},
+      {"key file is a directory",
+       {"--dev", "--tls-cert", cert, "--tls-key", "/"},
+       "",
+       "",
+       {"--tls-key", "SFU_TLS_KEY"}},
+      {"unreadable jwt key",
+       {"--jwt-public-key", "/nonexistent.pem"},
+       "",
+       "",
+       {"--jwt-public-key", "SFU_JWT_PUBLIC_KEY"}},
+      {"bad log format",
+       {"--dev", "--log-format", "xml"},
+       "",
+       "",
+       {"--log-format", "SFU_LOG_FORMAT"}},
+      {"bad listen ip",
+       {"--dev", "--listen-ip", "localhost"},
+       "",
+       "",
+       {"--listen-ip", "SFU_LISTEN_IP"}},
+      {"turn url without secret",
+       {"--dev", "--turn-url", "turn:127.0.0.1:3478"},
+       "",
+       "",
+       {"--turn-secret", "SFU_TURN_SECRET"}},
+      {"turn url scheme",
+       {"--dev", "--turn-secret", "s", "--turn-url", "http://x"},
+       "",
+       "",
+       {"--turn-url", "SFU_TURN_URLS"}},
+      {"drain too long", {"--dev", "--drain", "99999"}, "", "", {"--drain", "SFU_DRAIN_SECONDS"}},
+      {"unknown flag", {"--dev", "--no-such-flag"}, "", "", {"--no-such-flag"}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ScopedEnv env(c.env_name, c.env_value);
+    auto r = parse(c.args);
+    EXPECT_FALSE(r.config.has_value());
+    EXPECT_EQ(r.exit_code, 2);
+    ASSERT_FALSE(r.message.empty());
+    EXPECT_EQ(r.message.rfind("error: ", 0), 0u) << r.message;
+    EXPECT_EQ(r.message.find('\n'), r.message.size() - 1) << "one line: " << r.message;
+    for (const auto& w : c.want) EXPECT_NE(r.message.find(w), std::string::npos) << r.message;
+  }
+}
+
+TEST(Config, ValidConfigurations) {
+  const std::string cert = dataFile("tls/cert.pem");
+  const std::string key = dataFile("tls/key.pem");
+  auto r = parse({"--jwt-secret", "s", "--http-port", "9000", "--workers", "2", "--tls-cert", cert,
+                  "--tls-key", key, "--turn-secret", "t", "--turn-url",
+                  "turn:127.0.0.1:3478?transport=udp", "--turn-ttl", "60", "--drain", "0"});
+  ASSERT_TRUE(r.config) << r.message;
+  EXPECT_EQ(r.config->http_port, 9000);
+  EXPECT_EQ(r.config->workers, 2u);
+  EXPECT_EQ(r.config->turn_ttl_s, 60u);
+  EXPECT_EQ(r.config->drain_s, 0u);
+
+  ScopedEnv env("SFU_DRAIN_SECONDS", "7");
+  auto e = parse({"--dev"});
+  ASSERT_TRUE(e.config) << e.message;
+  EXPECT_EQ(e.config->drain_s, 7u);
+  EXPECT_EQ(e.config->turn_ttl_s, 12u * 3600);
+}
+
+TEST(Config, HelpAndVersionExitZero) {
+  auto h = parse({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.message.find("--drain"), std::string::npos);
+  auto v = parse({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.message.find("sfu-server"), std::string::npos);
 }
 
 }  // namespace

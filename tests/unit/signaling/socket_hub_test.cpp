@@ -423,5 +423,22 @@ TEST(SocketIo, TlsServesHttpsAndWss) {
   EXPECT_TRUE(plain.closedByPeer());
 }
 
+TEST(SocketIo, EmitToAllReachesEveryConnectedSocket) {
+  NetHarness h;
+  auto alice1 = connectWs(h.port(), "good-alice");
+  auto alice2 = connectWs(h.port(), "good-alice");
+  auto bob = connectWs(h.port(), "good-bob");
+  // An Engine.IO session without a Socket.IO CONNECT is not a socket: it gets nothing.
+  WsClient bare(h.port(), "/socket.io/?EIO=4&transport=websocket");
+  ASSERT_TRUE(bare.read());
+  EXPECT_EQ(h.onIo([&] {
+    return h.hub().emitToAll("server_shutdown", {{"drain_seconds", 30}});
+  }),
+            3u);
+  for (auto* c : {alice1.get(), alice2.get(), bob.get()}) {
+    EXPECT_EQ(c->readSkippingPings(), R"(42["server_shutdown",{"drain_seconds":30}])");
+  }
+}
+
 }  // namespace
 }  // namespace signaling::testing
