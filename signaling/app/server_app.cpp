@@ -93,6 +93,15 @@ void ServerApp::registerRoutes() {
           bhttp::status::ok,
           {{"success", true}, {"user_id", user}, {"token", calls_->issueToken(user, 12 * 3600)}});
     });
+    // Development only: who has a Socket.IO connection now (the demo page's "online" list).
+    // Not offered in production: it would let any user enumerate everyone connected.
+    http_->addRoute(bhttp::verb::get, "/api/dev/online", [this](const http::RouteContext& ctx) {
+      auto token = ctx.bearerToken();
+      if (!token) throw ApiError(401, "unauthorized", "Missing bearer token");
+      calls_->authenticate(*token);
+      return http::jsonResponse(bhttp::status::ok,
+                                {{"success", true}, {"users", hub_->onlineUsers()}});
+    });
   }
 }
 

@@ -32,6 +32,16 @@ size_t SocketHub::socketCount(const std::string& user_id) const {
   return it == users_.end() ? 0 : it->second.size();
 }
 
+std::vector<std::string> SocketHub::onlineUsers() const {
+  std::vector<std::string> out;
+  out.reserve(users_.size());
+  for (const auto& [user, sockets] : users_) {
+    if (!sockets.empty()) out.push_back(user);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool SocketHub::isOnline(const std::string& user_id) const { return socketCount(user_id) > 0; }
 
 bool SocketHub::emitToUser(const std::string& user_id, const std::string& event, const json& data) {

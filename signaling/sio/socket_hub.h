@@ -52,6 +52,8 @@ class SocketHub : public Notifier, private EngineServer::Listener {
 
   size_t socketCount() const { return sockets_.size(); }
   size_t socketCount(const std::string& user_id) const;
+  // Users with at least one connected socket, sorted (the dev-mode presence list of the demo).
+  std::vector<std::string> onlineUsers() const;
 
   // Disconnects every socket and closes every Engine.IO session (shutdown).
   void closeAll();

@@ -277,6 +277,8 @@ TEST(SocketIo, WebSocketFanOutAndDisconnect) {
   auto alice2 = connectWs(h.port(), "good-alice");
   auto bob = connectWs(h.port(), "good-bob");
   EXPECT_EQ(h.onIo([&] { return h.hub().socketCount("alice"); }), 2u);
+  EXPECT_EQ(h.onIo([&] { return h.hub().onlineUsers(); }),
+            (std::vector<std::string>{"alice", "bob"}));
   EXPECT_TRUE(h.onIo([&] { return h.hub().emitToUser("alice", "hello", json{{"n", 1}}); }));
   EXPECT_EQ(alice1->readSkippingPings(), R"(42["hello",{"n":1}])");
   EXPECT_EQ(alice2->readSkippingPings(), R"(42["hello",{"n":1}])");
@@ -292,6 +294,7 @@ TEST(SocketIo, WebSocketFanOutAndDisconnect) {
   alice2->stream().close(websocket::close_code::normal);
   EXPECT_TRUE(eventually([&] { return !h.onIo([&] { return h.hub().isOnline("alice"); }); }));
   EXPECT_TRUE(h.onIo([&] { return h.hub().isOnline("bob"); }));
+  EXPECT_EQ(h.onIo([&] { return h.hub().onlineUsers(); }), (std::vector<std::string>{"bob"}));
 }
 
 TEST(SocketIo, UpgradeFromPolling) {
