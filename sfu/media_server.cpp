@@ -5,15 +5,11 @@
 #include <future>
 
 #include "sfu/common/log.h"
-#include "sfu/echo/echo_session.h"
+#include "sfu/media_server_worker.h"
 #include "sfu/net/local_addresses.h"
-#include "sfu/transport/session_router.h"
-#include "sfu/transport/transport_factory.h"
 
 namespace sfu {
 namespace {
-
-constexpr const char* kNoRooms = "rooms not available";
 
 std::string randomId() {
   uint8_t bytes[12];
@@ -29,15 +25,6 @@ std::string randomId() {
 }
 
 }  // namespace
-
-// Per worker: its router and factory (created on the constructing thread before the worker
-// starts, used only on the worker thread afterwards) and the sessions living there.
-struct MediaServer::WorkerState {
-  worker::Worker* worker = nullptr;
-  std::unique_ptr<transport::SessionRouter> router;
-  std::unique_ptr<transport::WorkerTransportFactory> factory;
-  std::unordered_map<std::string, std::unique_ptr<echo::EchoSession>> echo;  // worker thread
-};
 
 MediaServer::MediaServer(Config config, PostFn post_to_signaling)
     : config_(std::move(config)),
@@ -96,11 +83,14 @@ bool MediaServer::start(std::string* error) {
     fc.transport.sctp_port = caps_.sctp_port;
     fc.transport.max_message_size = caps_.max_message_size;
     ws->factory = std::make_unique<transport::WorkerTransportFactory>(*ws->router, dtls_, fc);
+    ws->room_context.reset(new room::RoomContext{w.timers().clock(), w.timers(), *ws->factory,
+                                                 caps_, config_.max_participants});
     WorkerState* state = ws.get();
-    // Runs on the worker thread as it stops: sessions go before the sockets close.
+    // Runs on the worker thread as it stops: sessions and rooms go before the sockets close.
     w.setStopHook([state] {
       for (auto& [id, session] : state->echo) session->close();
       state->echo.clear();
+      state->rooms.clear();  // each Room closes its participants' transports
       state->router->foldMetrics();
     });
     workers_.push_back(std::move(ws));
@@ -123,6 +113,7 @@ void MediaServer::stop() {
   pool_.reset();
   std::lock_guard lock(mu_);
   echo_workers_.clear();
+  room_workers_.clear();
 }
 
 uint16_t MediaServer::workerPort(size_t i) const {
@@ -139,6 +130,11 @@ std::string MediaServer::stunUrl() const {
 size_t MediaServer::echoSessionCount() const {
   std::lock_guard lock(mu_);
   return echo_workers_.size();
+}
+
+size_t MediaServer::roomCount() const {
+  std::lock_guard lock(mu_);
+  return room_workers_.size();
 }
 
 void MediaServer::postToSignaling(Task task) {
@@ -267,43 +263,6 @@ void MediaServer::foldMetrics() {
     });
   }
   for (auto& f : done) f.wait_for(std::chrono::seconds(2));
-}
-
-// --- rooms (not wired yet) -----------------------------------------------------------------------
-
-void MediaServer::publish(const std::string& room_id, const std::string& user_id,
-                          const std::string& offer_sdp, const std::vector<TrackSource>& tracks,
-                          SdpCallback done) {
-  (void)offer_sdp, (void)tracks;
-  SFU_LOG_WARN("media", "publish refused room={} user={} reason=\"{}\"", room_id, user_id,
-               kNoRooms);
-  postToSignaling([done = std::move(done)] { done(SdpResult{false, {}, kNoRooms}); });
-}
-
-void MediaServer::subscribeAnswer(const std::string& room_id, const std::string& user_id,
-                                  const std::string& answer_sdp) {
-  (void)answer_sdp;
-  SFU_LOG_DEBUG("media", "subscribe answer ignored room={} user={}", room_id, user_id);
-}
-
-void MediaServer::setPreferences(const std::string& room_id, const std::string& user_id,
-                                 const nlohmann::json& prefs) {
-  (void)prefs;
-  SFU_LOG_DEBUG("media", "preferences ignored room={} user={}", room_id, user_id);
-}
-
-void MediaServer::leave(const std::string& room_id, const std::string& user_id) {
-  SFU_LOG_DEBUG("media", "leave ignored room={} user={}", room_id, user_id);
-}
-
-void MediaServer::closeRoom(const std::string& room_id) {
-  SFU_LOG_DEBUG("media", "close room ignored room={}", room_id);
-}
-
-void MediaServer::roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) {
-  postToSignaling([room_id, done = std::move(done)] {
-    done(nlohmann::json{{"room_id", room_id}, {"error", kNoRooms}});
-  });
 }
 
 }  // namespace sfu

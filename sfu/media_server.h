@@ -5,8 +5,11 @@
 //   signaling thread ──MediaApi call──▶ pick / find the worker ──post──▶ worker thread
 //   worker thread ──result / event──▶ post hook (the signaling executor) ──▶ callback / Listener
 //
-// Echo sessions go to the least loaded worker and stay there. Group-call rooms (publish,
-// subscribeAnswer, ...) answer "rooms not available" until sfu/room is wired in.
+// Echo sessions go to the least loaded worker and stay there. A group-call room (sfu/room) is
+// created by its first publish on the least loaded worker and lives there entirely (all of its
+// participants' transports too, DESIGN.md "Threads"); it is destroyed when its last participant
+// leaves or closeRoom() ends it. Room::Listener events come back as MediaApi::Listener calls on
+// the signaling executor. Worker load counts echo sessions plus room participants.
 //
 // Lifecycle: construct → start() (binds every worker's UDP + ICE-TCP port: rtc_port + i) → ... →
 // stop() (closes sessions on their workers, stops and joins the workers). The destructor stops.
@@ -34,6 +37,9 @@ namespace sfu {
 namespace echo {
 class EchoSession;
 }
+namespace room {
+class Room;
+}
 namespace transport {
 class SessionRouter;
 class WorkerTransportFactory;
@@ -53,6 +59,7 @@ class MediaServer final : public MediaApi {
     std::chrono::milliseconds consent_timeout{30000};
     size_t pool_buffers = 4096;  // per worker, 2 KiB each
     bool export_metrics = true;
+    size_t max_participants = 8;  // per room, the publisher included
     // Optional PEM certificate + key; otherwise a fresh ECDSA P-256 certificate per process.
     std::string cert_file;
     std::string key_file;
@@ -94,17 +101,36 @@ class MediaServer final : public MediaApi {
   // The first announced address and worker 0's port: the STUN server URL we can offer clients.
   std::string stunUrl() const;
   size_t echoSessionCount() const;
+  // Rooms placed on a worker (live, or with an operation in flight).
+  size_t roomCount() const;
   const dtls::Certificate& certificate() const { return *certificate_; }
   // Folds every worker's transport counters into Prometheus now (blocks until each worker did).
   void foldMetrics();
 
  private:
   struct WorkerState;
+  class RoomHost;
+  // Where a room lives, and how many posted operations for it have not run yet: the placement
+  // stays while either the room exists or an operation is on its way (so a room id never ends up
+  // on two workers).
+  struct RoomPlacement {
+    size_t worker = 0;
+    int pending = 0;
+  };
+  using RoomFn = std::function<void(room::Room*)>;
 
   // Creates the session on the least loaded worker; `deliver` runs on that worker's thread.
   void startEcho(const std::string& offer_sdp, std::function<void(EchoResult)> deliver);
   void onEchoClosed(size_t worker, const std::string& id, std::string_view reason);
   void postToSignaling(Task task);
+  // Runs `fn` on the room's worker with the room (nullptr when there is none and `create` is
+  // false); `create` places a new room on the least loaded worker. Without a running server, `fn`
+  // gets nullptr on the calling thread.
+  void onRoom(const std::string& room_id, bool create, RoomFn fn);
+  // Worker thread: destroys the room when empty or closed, keeps the load figure, forgets the
+  // placement when nothing else is on its way.
+  void settleRoom(size_t worker, const std::string& room_id, bool op_done);
+  void emitToListener(std::function<void(Listener&)> event);
 
   Config config_;
   PostFn post_;
@@ -116,8 +142,9 @@ class MediaServer final : public MediaApi {
   std::vector<std::unique_ptr<WorkerState>> workers_;
   std::atomic<bool> running_{false};
   std::atomic<Listener*> listener_{nullptr};
-  mutable std::mutex mu_;  // control plane only: which worker an echo session lives on
+  mutable std::mutex mu_;  // control plane only: which worker an echo session or room lives on
   std::unordered_map<std::string, size_t> echo_workers_;
+  std::unordered_map<std::string, RoomPlacement> room_workers_;
 };
 
 }  // namespace sfu

@@ -38,6 +38,11 @@ class TwccRecorder {
   // A range of losses after the last received packet waits until a later packet arrives.
   size_t buildFeedback(int64_t now_us, std::span<uint8_t> out);
 
+  // The media source SSRC put in later feedback packets. libwebrtc drops transport feedback whose
+  // media SSRC is not one of its own, so a receiver that learns SSRCs late sets it here.
+  void setMediaSsrc(uint32_t ssrc) { config_.media_ssrc = ssrc; }
+  uint32_t mediaSsrc() const { return config_.media_ssrc; }
+
   uint8_t nextFbPktCount() const { return fb_pkt_count_; }
   void reset();
 

@@ -71,6 +71,9 @@ SdpResult Participant::publish(const std::string& offer_sdp,
   auto answer = sdp::createAnswer(*parsed.sdp, caps, local, sdp::AnswerOptions{});
   if (!answer.ok) return fail("cannot answer offer: " + answer.error);
   publish_->setRemote(answer.remote);
+  // Payload type → kind for the transport's counters; SCTP starts with DTLS when the offer
+  // carried a data channel.
+  publish_->setNegotiatedMedia(answer.media);
 
   // RFC 8843 §9.2: within a bundle an extension id means the same URI on every m-line, so one
   // map serves the whole transport for MID/RID learning and transport-cc.
@@ -505,6 +508,8 @@ SdpResult Participant::applySubscribeAnswer(const std::string& answer_sdp,
     remote_ufrag_ = r.remote.ice_ufrag;
     remote_pwd_ = r.remote.ice_pwd;
   }
+  // Our payload types as the client accepted them, and its SCTP port for the relay channel.
+  subscribe_->setNegotiatedMedia(r.media);
   const int64_t now_us = room_.context().clock.nowUs();
   for (const auto& m : r.media) {
     for (auto& s : slots_) {
@@ -568,6 +573,16 @@ void Participant::onTick(int64_t now_us) {
   }
   if (b.size() > 0) sendPublishRtcp(b.bytes());
   if (twcc_ && twcc_->due(now_us)) {
+    // The feedback's media SSRC must be one the publisher sends (libwebrtc ignores feedback
+    // for SSRCs it does not know): the first media SSRC learned.
+    uint32_t media_ssrc = 0;
+    for (const auto& e : ssrcs_) {
+      if (!e.rtx) {
+        media_ssrc = e.ssrc;
+        break;
+      }
+    }
+    twcc_->setMediaSsrc(media_ssrc);
     net::PacketBuffer out = publish_->pool().acquire();
     if (out) {
       const size_t n =

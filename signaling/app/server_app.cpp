@@ -21,7 +21,8 @@ sfu::MediaServer::Config mediaConfig(const Config& cfg) {
   mc.rtc_port = cfg.rtc_port;
   mc.workers = cfg.workers;
   mc.listen_ip = cfg.listen_ip;
-  mc.announced_ips = {cfg.announced_ip};
+  if (!cfg.announced_ip.empty()) mc.announced_ips = {cfg.announced_ip};
+  mc.max_participants = cfg.max_participants;
   return mc;
 }
 

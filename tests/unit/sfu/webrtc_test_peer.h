@@ -33,6 +33,7 @@
 #include "sfu/net/endpoint.h"
 #include "sfu/sctp/sctp_association.h"
 #include "sfu/sdp/sdp_parser.h"
+#include "sfu/sdp/sdp_writer.h"
 #include "sfu/srtp/srtp_session.h"
 
 namespace sfu::test {
@@ -114,6 +115,33 @@ class WebRtcTestPeer : private dtls::DtlsTransport::Listener,
     }
     dtls_->setRemoteFingerprints(fps, Clock::now());
     return open();
+  }
+
+  // Our answer to a server offer (a room's subscribe PC): every m-line accepted as the server
+  // offered it, sendonly → recvonly, our ICE credentials and fingerprint, DTLS active. Call
+  // setAnswer(offer) once as well so the peer learns the server's credentials and candidates.
+  std::string answerOffer(const std::string& offer) const {
+    auto parsed = sdp::parse(offer);
+    if (!parsed.ok()) return {};
+    sdp::SessionDescription a = *parsed.sdp;
+    a.ice_lite = false;
+    a.origin.session_id = "4242";
+    a.ice_ufrag.clear();
+    a.ice_pwd.clear();
+    a.fingerprints.clear();
+    a.setup = sdp::Setup::kUnspecified;
+    for (auto& m : a.media) {
+      m.ice_ufrag = ufrag_;
+      m.ice_pwd = pwd_;
+      m.fingerprints = {{"sha-256", cert_->fingerprintHex()}};
+      m.setup = sdp::Setup::kActive;
+      m.candidates.clear();
+      m.ssrcs.clear();
+      m.ssrc_groups.clear();
+      m.msids.clear();
+      if (m.direction == sdp::Direction::kSendOnly) m.direction = sdp::Direction::kRecvOnly;
+    }
+    return sdp::write(a);
   }
 
   // The first a=ssrc of the answer's m-line `mid`.
