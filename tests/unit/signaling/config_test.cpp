@@ -34,7 +34,7 @@ class ScopedEnv {
 
 std::string dataFile(const char* rel) { return std::string(SFU_TEST_DATA_DIR) + "/" + rel; }
 
-TEST(ConfigTest, DefaultsWithASecret) {
+TEST(Config, DefaultsWithASecret) {
   auto r = parse({"--jwt-secret", "s"});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_EQ(r.config->http_port, 8080);
@@ -46,10 +46,11 @@ TEST(ConfigTest, DefaultsWithASecret) {
   EXPECT_GE(r.config->workers, 1u);  // 0 resolves to the number of cores
 }
 
-TEST(ConfigTest, EnvironmentTwins) {
+TEST(Config, EnvironmentTwins) {
   ScopedEnv port("SFU_HTTP_PORT", "9090");
   ScopedEnv secret("SFU_JWT_SECRET", "from-env");
   ScopedEnv urls("SFU_TURN_URLS", "turn:a:3478,turns:b:5349");
+  ScopedEnv turn_secret("SFU_TURN_SECRET", "t");  // TURN URLs need a secret to sign with
   auto r = parse({});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_EQ(r.config->http_port, 9090);
@@ -57,14 +58,14 @@ TEST(ConfigTest, EnvironmentTwins) {
   EXPECT_EQ(r.config->turn_urls, (std::vector<std::string>{"turn:a:3478", "turns:b:5349"}));
 }
 
-TEST(ConfigTest, DevModeGetsADefaultSecret) {
+TEST(Config, DevModeGetsADefaultSecret) {
   auto r = parse({"--dev"});
   ASSERT_TRUE(r.config) << r.message;
   EXPECT_TRUE(r.config->dev);
   EXPECT_FALSE(r.config->jwt_secret.empty());
 }
 
-TEST(ConfigTest, ValidationErrors) {
+TEST(Config, ValidationErrors) {
   struct Case {
     const char* name;
     std::vector<std::string> args;
@@ -92,12 +93,12 @@ TEST(ConfigTest, ValidationErrors) {
   }
 }
 
-TEST(ConfigTest, PortOutOfRangeSaysSo) {
+TEST(Config, PortOutOfRangeSaysSo) {
   auto r = parse({"--jwt-secret", "s", "--http-port", "70000"});
   EXPECT_NE(r.message.find("not in range"), std::string::npos) << r.message;
 }
 
-TEST(ConfigTest, HelpExitsZero) {
+TEST(Config, HelpExitsZero) {
   auto r = parse({"--help"});
   EXPECT_FALSE(r.config);
   EXPECT_EQ(r.exit_code, 0);
