@@ -540,8 +540,25 @@ void Participant::setPreferences(
   for (auto& d : down_tracks_) applyPreference(*d);
 }
 
+void Participant::setPublisherPreference(const std::string& publisher, std::optional<Source> source,
+                                         TrackPreference pref) {
+  std::erase_if(publisher_prefs_, [&](const PublisherPreference& e) {
+    return e.publisher == publisher && e.source == source;
+  });
+  publisher_prefs_.push_back({publisher, source, pref});
+  for (auto& d : down_tracks_) applyPreference(*d);
+}
+
 void Participant::applyPreference(DownTrack& d) const {
+  // Most specific wins: global, then per publisher (any source, then that source), then per track.
   TrackPreference p = global_pref_;
+  const PublishedTrack& t = d.track();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& e : publisher_prefs_) {
+      if (e.publisher != t.owner().userId() || e.source.has_value() != (pass == 1)) continue;
+      if (!e.source || *e.source == t.source()) p = e.pref;
+    }
+  }
   for (const auto& [id, tp] : track_prefs_) {
     if (id == d.track().trackId()) p = tp;
   }

@@ -80,6 +80,10 @@ class Participant final : public transport::MediaTransport::Listener {
   bool subscribeOfferOutstanding() const { return offer_outstanding_; }
   void setPreferences(TrackPreference global,
                       const std::vector<std::pair<std::string, TrackPreference>>& per_track);
+  // Preference for the tracks of one publisher (all its video when `source` is empty); replaces
+  // an earlier one for the same publisher and source, keeps the others.
+  void setPublisherPreference(const std::string& publisher, std::optional<Source> source,
+                              TrackPreference pref);
   void setAvailableBitrate(uint64_t bps) { available_bps_ = bps; }
   uint16_t nextTransportSeq() { return twcc_out_seq_++; }
   const std::vector<std::unique_ptr<DownTrack>>& downTracks() const { return down_tracks_; }
@@ -168,6 +172,12 @@ class Participant final : public transport::MediaTransport::Listener {
   sdp::SessionDescription last_offer_;
   TrackPreference global_pref_;
   std::vector<std::pair<std::string, TrackPreference>> track_prefs_;
+  struct PublisherPreference {
+    std::string publisher;
+    std::optional<Source> source;
+    TrackPreference pref;
+  };
+  std::vector<PublisherPreference> publisher_prefs_;
   uint64_t available_bps_ = 0;
   uint16_t twcc_out_seq_ = 1;
   int relay_stream_ = -1;

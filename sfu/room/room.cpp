@@ -139,6 +139,23 @@ bool Room::setPreferences(const std::string& user_id, const nlohmann::json& pref
     }
     return base;
   };
+  // Per publisher, as the web client sends it: {"user_id": "<publisher>", "source": "camera",
+  // "max_layer": 0}.
+  if (prefs.contains("user_id")) {
+    const auto& publisher = prefs.at("user_id");
+    if (!publisher.is_string() || prefs.contains("tracks")) return false;
+    std::optional<Source> source;
+    if (prefs.contains("source")) {
+      if (!prefs.at("source").is_string()) return false;
+      source = parseSource(prefs.at("source").get<std::string>());
+      if (!source) return false;
+    }
+    auto pref = read(prefs, TrackPreference{});
+    if (!pref) return false;
+    p->setPublisherPreference(publisher.get<std::string>(), source, *pref);
+    p->onLayerCheck(ctx_.clock.nowUs());
+    return true;
+  }
   auto global = read(prefs, TrackPreference{});
   if (!global) return false;
   std::vector<std::pair<std::string, TrackPreference>> per_track;

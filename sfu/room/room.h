@@ -110,6 +110,10 @@ class Room {
   //    "max_temporal_layer": 2,             // VP8 temporal layer cap (0..3)
   //    "tracks": {"<track_id>": {"max_layer": 0, "max_temporal_layer": 1, "paused": false}}}
   // Per-track values override the global ones; a later call replaces earlier preferences.
+  // Or per publisher (what webrtc-service.js sends for small tiles), kept alongside the others
+  // and replacing only an earlier one for the same publisher and source:
+  //   {"user_id": "<publisher>", "source": "camera" (optional: all its tracks), "max_layer": 0,
+  //    "max_temporal_layer": .., "paused": ..}
   bool setPreferences(const std::string& user_id, const nlohmann::json& prefs);
 
   // Bandwidth available towards a subscriber (bits/s; 0 = unlimited, the default until a

@@ -138,6 +138,40 @@ TEST_F(ForwardTest, MaxLayerPreferenceSwitchesDownOnlyAtKeyframeAndStaysContinuo
   EXPECT_FALSE(room_->setPreferences("nobody", nlohmann::json::object()));
 }
 
+TEST_F(ForwardTest, PerPublisherPreferenceAsTheWebClientSendsIt) {
+  frameAll(false, false, false);
+  advanceMs(100);
+  frameAll(true, true, true);
+  DownTrack& d = bobVideo();
+  ASSERT_EQ(d.currentLayer(), 2);
+  // {user_id, source, max_layer}: the publisher's camera only.
+  ASSERT_TRUE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "alice", "source": "camera", "max_layer": 0})")));
+  EXPECT_EQ(d.maxLayer(), 0);
+  EXPECT_EQ(d.targetLayer(), 0);
+  // Another publisher's preference leaves alice's in place; a screen one does not touch camera.
+  ASSERT_TRUE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "carol", "source": "camera", "max_layer": 1})")));
+  ASSERT_TRUE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "alice", "source": "screen", "max_layer": 1})")));
+  EXPECT_EQ(d.maxLayer(), 0);
+  // Replacing alice's camera preference lifts the cap; without a source it covers all her tracks
+  // unless a source-specific one is more precise.
+  ASSERT_TRUE(room_->setPreferences(
+      "bob",
+      nlohmann::json::parse(R"({"user_id": "alice", "source": "camera", "max_layer": null})")));
+  EXPECT_EQ(d.maxLayer(), -1);
+  ASSERT_TRUE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "alice", "max_layer": 1})")));
+  EXPECT_EQ(d.maxLayer(), -1);  // the camera entry (max_layer null) is more specific
+  // Malformed: non-string publisher, unknown source, mixed with "tracks".
+  EXPECT_FALSE(room_->setPreferences("bob", nlohmann::json::parse(R"({"user_id": 7})")));
+  EXPECT_FALSE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "alice", "source": "webcam", "max_layer": 0})")));
+  EXPECT_FALSE(room_->setPreferences(
+      "bob", nlohmann::json::parse(R"({"user_id": "alice", "tracks": {}, "max_layer": 0})")));
+}
+
 TEST_F(ForwardTest, SilentLayerIsLeftForTheNextOneDown) {
   frameAll(false, false, false);
   advanceMs(100);
