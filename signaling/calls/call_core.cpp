@@ -255,7 +255,37 @@ json CallCore::end(const std::string& user_id, const std::string& call_id) {
 
 json CallCore::get(const std::string& user_id, const std::string& call_id) {
   rateLimit(rest_limiter_, user_id, "rest");
-  return ok({{"call", callToJson(recordFor(user_id, call_id), scheduler_.nowMs())}});
+  json call = callToJson(recordFor(user_id, call_id), scheduler_.nowMs());
+  // Extension: the SFU's per-participant quality statistics (loss, jitter, RTT, layers).
+  if (const LiveCall* live = findLive(call_id)) {
+    if (!live->media_stats.is_null()) call["media_stats"] = live->media_stats;
+  } else if (auto saved = store_.mediaStats(call_id)) {
+    auto parsed = json::parse(*saved, nullptr, false);
+    if (!parsed.is_discarded()) call["media_stats"] = std::move(parsed);
+  }
+  return ok({{"call", std::move(call)}});
+}
+
+void CallCore::pollMediaStats(const std::string& call_id) {
+  LiveCall* call = findLive(call_id);
+  if (call == nullptr || media_ == nullptr) return;
+  call->stats_timer = scheduler_.schedule(kMediaStatsPeriod, [this, alive = alive_, call_id] {
+    if (!*alive) return;
+    LiveCall* c = findLive(call_id);
+    if (c == nullptr) return;
+    c->stats_timer = 0;
+    media_->roomStats(call_id, [this, alive = alive_, call_id](json stats) {
+      if (!*alive) return;
+      LiveCall* live = findLive(call_id);
+      // No room yet (nobody published) or no media server: keep the last good snapshot.
+      if (live == nullptr || !stats.is_object() || stats.contains("error") ||
+          !stats.contains("participants")) {
+        return;
+      }
+      live->media_stats = std::move(stats);
+    });
+    pollMediaStats(call_id);
+  });
 }
 
 json CallCore::active(const std::string& user_id) {
@@ -386,6 +416,9 @@ void CallCore::accept(LiveCall& call, const std::string& user_id, const std::str
   if (call.rec.status == "ringing") {
     call.rec.status = "active";
     call.rec.answered_at_ms = now;
+  }
+  if (call.rec.mode == "sfu" && media_ != nullptr && call.stats_timer == 0) {
+    pollMediaStats(call.rec.call_id);
   }
   persist(call);
   SFU_LOG_INFO("calls", "accepted call={} user={}", call.rec.call_id, user_id);
@@ -550,7 +583,15 @@ void CallCore::finish(LiveCall& call, const std::string& status,
     scheduler_.cancel(pres.ring_timer);
     scheduler_.cancel(pres.grace_timer);
   }
+  scheduler_.cancel(call.stats_timer);
   persist(call);
+  if (!call.media_stats.is_null()) {
+    try {
+      store_.saveMediaStats(rec.call_id, call.media_stats.dump(), now);
+    } catch (const store::StoreError& e) {
+      SFU_LOG_ERROR("calls", "saving media stats failed call={} error={}", rec.call_id, e.what());
+    }
+  }
   CallMetrics::get().callFinished(rec);
   CallMetrics::get().untrack(call.gauges);
   SFU_LOG_INFO("calls", "finished call={} status={} duration={}", rec.call_id, status,

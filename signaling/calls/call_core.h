@@ -53,6 +53,8 @@ struct CoreOptions {
 
 class CallCore : public CallApi, public sfu::MediaApi::Listener {
  public:
+  static constexpr std::chrono::milliseconds kMediaStatsPeriod{2000};
+
   // `media` may be null (no SFU): "sfu"/"echo" targets then get ApiError 503.
   CallCore(CoreOptions options, Scheduler& scheduler, Notifier& notifier, store::CallStore& store,
            auth::JwtVerifier verifier, sfu::MediaApi* media);
@@ -106,6 +108,8 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     store::CallRecord rec;
     std::map<std::string, Presence> presence;  // by user id
     CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
+    nlohmann::json media_stats;                // SFU calls: the room's last quality statistics
+    Scheduler::TimerId stats_timer = 0;
   };
   struct EchoSession {
     std::string call_id;
@@ -151,6 +155,9 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   void finish(LiveCall& call, const std::string& status, const std::optional<std::string>& ended_by,
               const char* reason, bool notify);
   void recoverAfterRestart();
+  // SFU calls: asks the media server for the room's statistics every kMediaStatsPeriod while the
+  // call is live; the last answer is served by get() and saved with the call when it finishes.
+  void pollMediaStats(const std::string& call_id);
 
   // --- socket events (call_core_socket.cpp)
   nlohmann::json relay(const SocketRef& socket, const std::string& event,

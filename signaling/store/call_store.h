@@ -73,6 +73,11 @@ class CallStore {
   virtual std::vector<CallRecord> liveCalls() = 0;
   virtual void addQualityReport(const QualityReport& report) = 0;
   virtual std::vector<QualityReport> qualityReports(const std::string& call_id) = 0;
+  // The SFU's last quality statistics of a group call (a JSON document), kept with the call's
+  // quality reports; replaces an earlier one.
+  virtual void saveMediaStats(const std::string& call_id, const std::string& json,
+                              int64_t at_ms) = 0;
+  virtual std::optional<std::string> mediaStats(const std::string& call_id) = 0;
 };
 
 }  // namespace signaling::store

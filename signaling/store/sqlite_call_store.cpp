@@ -35,6 +35,13 @@ constexpr const char* kSchemaV1[] = {
     "CREATE INDEX IF NOT EXISTS quality_call ON quality_reports(call_id)",
 };
 
+// Version 2: the SFU's quality statistics per group call (participant ids inside: sealed).
+constexpr const char* kSchemaV2[] = {
+    "CREATE TABLE IF NOT EXISTS media_stats ("
+    " call_id TEXT PRIMARY KEY REFERENCES calls(id) ON DELETE CASCADE,"
+    " body BLOB NOT NULL, updated_at INTEGER NOT NULL)",
+};
+
 }  // namespace
 
 // A prepared statement; reset and rebound per use. Throws StoreError on SQLite errors.
@@ -167,6 +174,9 @@ void SqliteCallStore::migrate() {
     // Migrations run in order from the stored version; version 1 is the first schema.
     if (version < 1) {
       for (const char* sql : kSchemaV1) exec(sql);
+    }
+    if (version < 2) {
+      for (const char* sql : kSchemaV2) exec(sql);
     }
     exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str());
     exec("COMMIT");
@@ -408,6 +418,23 @@ std::vector<QualityReport> SqliteCallStore::qualityReports(const std::string& ca
     out.push_back(std::move(r));
   }
   return out;
+}
+
+void SqliteCallStore::saveMediaStats(const std::string& call_id, const std::string& json,
+                                     int64_t at_ms) {
+  Stmt ins(db_,
+           "INSERT INTO media_stats(call_id, body, updated_at) VALUES (?,?,?)"
+           " ON CONFLICT(call_id) DO UPDATE SET body = excluded.body,"
+           " updated_at = excluded.updated_at");
+  ins.text(1, call_id).blob(2, sealValue(json, "media_stats.body|" + call_id));
+  ins.integer(3, at_ms).run();
+}
+
+std::optional<std::string> SqliteCallStore::mediaStats(const std::string& call_id) {
+  Stmt q(db_, "SELECT body FROM media_stats WHERE call_id = ?");
+  q.text(1, call_id);
+  if (!q.step()) return std::nullopt;
+  return openValue(q.bytes(0), "media_stats.body|" + call_id);
 }
 
 }  // namespace signaling::store

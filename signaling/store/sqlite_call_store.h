@@ -23,7 +23,7 @@ namespace signaling::store {
 
 class SqliteCallStore : public CallStore {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   struct Options {
     std::string path;    // file path; parent folders are created
@@ -48,6 +48,8 @@ class SqliteCallStore : public CallStore {
   std::vector<CallRecord> liveCalls() override;
   void addQualityReport(const QualityReport& report) override;
   std::vector<QualityReport> qualityReports(const std::string& call_id) override;
+  void saveMediaStats(const std::string& call_id, const std::string& json, int64_t at_ms) override;
+  std::optional<std::string> mediaStats(const std::string& call_id) override;
 
  private:
   class Stmt;

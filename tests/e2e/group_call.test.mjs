@@ -252,6 +252,14 @@ test('call of 4 Chromium pages: media, simulcast top layer, screen share, data, 
 
     const stats = await api(server, 'GET', `/api/webrtc/call/${callId}`, { token: makeToken(users[0]) });
     assert.equal(stats.body.call.status, 'active');
+    // Extension: the SFU's quality statistics per participant and direction (polled every 2 s).
+    const media = stats.body.call.media_stats;
+    assert.ok(media && Array.isArray(media.participants), JSON.stringify(stats.body.call));
+    const seen = media.participants.map((p) => p.user);
+    for (const u of stayers.map((p) => p.userId)) assert.ok(seen.includes(u), `media_stats lists ${u}`);
+    for (const p of media.participants.filter((x) => seen.includes(x.user) && x.user !== leaver.userId)) {
+      assert.ok(p.subscribe.streams.some((st) => st.packets_sent > 0), `${p.user} receives packets`);
+    }
   } finally {
     await Promise.all(pages.map((p) => p.close()));
   }

@@ -110,6 +110,31 @@ TEST_F(GroupCallTest, ThreeJoinedOneLeavesCallGoesOn) {
   EXPECT_EQ((*h.hub.last("a1", "webrtc_call_ended"))["ended_by"], "bob");
 }
 
+TEST_F(GroupCallTest, MediaStatsServedWhileLiveAndKeptAfterTheEnd) {
+  std::string id = h.initiate("alice", {"bob", "carol"});
+  h.core->answer("bob", id, {{"answer", true}});
+  EXPECT_FALSE(h.core->get("alice", id)["call"].contains("media_stats"));
+  h.clock.advance(calls::CallCore::kMediaStatsPeriod);  // no room yet: nothing to show
+  EXPECT_EQ(h.media.stats_requests, 1);
+  EXPECT_FALSE(h.core->get("alice", id)["call"].contains("media_stats"));
+  h.media.room_stats = {{"room", id}, {"participants", {{{"user", "bob"}, {"publish", {}}}}}};
+  h.clock.advance(calls::CallCore::kMediaStatsPeriod);
+  EXPECT_EQ(h.media.stats_requests, 2);
+  json live = h.core->get("bob", id)["call"];
+  EXPECT_EQ(live["media_stats"]["participants"][0]["user"], "bob");
+  // A failed poll keeps the last good snapshot.
+  h.media.room_stats = nullptr;
+  h.clock.advance(calls::CallCore::kMediaStatsPeriod);
+  EXPECT_EQ(h.core->get("bob", id)["call"]["media_stats"]["room"], id);
+  h.core->end("alice", id);  // bob alone (carol never answered): the call ends
+  ASSERT_EQ(h.status("bob", id), "ended");
+  // Saved with the call; polling stopped.
+  EXPECT_EQ(h.core->get("carol", id)["call"]["media_stats"]["participants"][0]["user"], "bob");
+  const int requests = h.media.stats_requests;
+  h.clock.advance(calls::CallCore::kMediaStatsPeriod * 3);
+  EXPECT_EQ(h.media.stats_requests, requests);
+}
+
 TEST_F(GroupCallTest, AllInviteesRejectEndsAsRejected) {
   std::string id = h.initiate("alice", {"bob", "carol"});
   h.core->answer("bob", id, {{"answer", false}});

@@ -103,7 +103,12 @@ class FakeMedia : public sfu::MediaApi {
     echo_starts.push_back({sdp, std::move(done)});
   }
   void echoStop(const std::string& session) override { calls.push_back("echoStop " + session); }
-  void roomStats(const std::string&, std::function<void(json)> done) override { done({}); }
+  void roomStats(const std::string& room, std::function<void(json)> done) override {
+    ++stats_requests;
+    done(room_stats.is_null() ? json{{"room_id", room}, {"error", "no such room"}} : room_stats);
+  }
+  json room_stats;  // what roomStats answers (null: the media server's "no such room")
+  int stats_requests = 0;
 
   bool called(const std::string& what) const {
     for (const auto& c : calls) {

@@ -132,6 +132,35 @@ TEST(SqliteCallStoreTest, QualityReports) {
   EXPECT_EQ(got[1], r2);
 }
 
+TEST(SqliteCallStoreTest, MediaStatsReplaceAndReopen) {
+  TempDir dir;
+  std::string path = dir.file("calls.db");
+  {
+    SqliteCallStore s(opts(path, "passphrase"));
+    s.saveCall(sampleCall("call_m", 1000, "alice", "bob"));
+    EXPECT_FALSE(s.mediaStats("call_m"));
+    s.saveMediaStats("call_m", R"({"v":1})", 2000);
+    s.saveMediaStats("call_m", R"({"v":2})", 3000);
+  }
+  SqliteCallStore s(opts(path, "passphrase"));
+  EXPECT_EQ(s.mediaStats("call_m"), R"({"v":2})");
+  EXPECT_FALSE(s.mediaStats("call_other"));
+}
+
+TEST(SqliteCallStoreTest, Version1DatabaseGainsTheMediaStatsTable) {
+  TempDir dir;
+  std::string path = dir.file("v1.db");
+  { SqliteCallStore s(opts(path)); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "DROP TABLE media_stats; PRAGMA user_version=1", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  SqliteCallStore s(opts(path));
+  s.saveCall(sampleCall("call_v1", 1000, "alice", "bob"));
+  s.saveMediaStats("call_v1", "{}", 2000);
+  EXPECT_EQ(s.mediaStats("call_v1"), "{}");
+}
+
 TEST(SqliteCallStoreTest, EncryptedFileHoldsNoPlaintext) {
   TempDir dir;
   std::string path = dir.file("enc.db");
@@ -144,6 +173,7 @@ TEST(SqliteCallStoreTest, EncryptedFileHoldsNoPlaintext) {
     c.group_id = "group-secret-name-55";
     s.saveCall(c);
     s.addQualityReport({"call_enc", alice, "good", "good", "good", {"video_freeze_marker"}, 2000});
+    s.saveMediaStats("call_enc", R"({"participants":[{"user":")" + bob + R"("}]})", 2500);
     auto hist = s.historyFor(bob, 10, 0);
     ASSERT_EQ(hist.calls.size(), 1u);
     EXPECT_EQ(hist.calls[0].participants[1].user_id, bob);
