@@ -1,9 +1,10 @@
 // Echo test with a real browser: Chromium offers audio + video + a data channel, POSTs the offer
 // to /api/webrtc/echo (WHIP-style), and must get its own media back (frames decoded), over UDP and
-// over ICE-TCP only; a wrong DTLS fingerprint in the offer must make the session fail.
+// over ICE-TCP only, and through Socket.IO (`to_user_id: "echo"`); a wrong DTLS fingerprint in the
+// offer must make the session fail.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, makeToken, startServer } from './lib/harness.mjs';
+import { launchChromium, makeToken, startServer, waitFor } from './lib/harness.mjs';
 
 let server;
 let browser;
@@ -19,13 +20,15 @@ after(async () => {
   server?.cleanup();
 });
 
-// Runs one echo session in a fresh page. Returns what the page saw.
-async function runEcho({ tcpOnly = false, badFingerprint = false, waitMs = 15000 } = {}) {
+// Runs one echo session in a fresh page. Returns what the page saw. `viaSocket`: the offer goes
+// over Socket.IO as `webrtc_offer {to_user_id: "echo"}` instead of the WHIP-style POST.
+async function runEcho({ tcpOnly = false, badFingerprint = false, waitMs = 15000, viaSocket = false } = {}) {
   const page = await browser.newPage();
   try {
     await page.goto(`${server.base}/healthz`); // a secure 127.0.0.1 origin for getUserMedia
+    if (viaSocket) await page.addScriptTag({ url: `${server.base}/socket.io/socket.io.js` });
     return await page.evaluate(
-      async ({ token, tcpOnly, badFingerprint, waitMs }) => {
+      async ({ token, tcpOnly, badFingerprint, waitMs, viaSocket }) => {
         const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
         const stream = await navigator.mediaDevices.getUserMedia({
           audio: true,
@@ -44,14 +47,34 @@ async function runEcho({ tcpOnly = false, badFingerprint = false, waitMs = 15000
           offer = offer.replace(/a=fingerprint:sha-256 ([0-9A-F]{2})/g, (m, b) =>
             `a=fingerprint:sha-256 ${b === '00' ? '11' : '00'}`);
         }
-        const res = await fetch('/api/webrtc/echo', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
-          body: offer,
-        });
-        const out = { status: res.status, location: res.headers.get('Location') };
-        let answer = await res.text();
-        if (res.status !== 201) return { ...out, error: answer };
+        let out;
+        let answer;
+        let socket = null;
+        if (viaSocket) {
+          // eslint-disable-next-line no-undef
+          socket = io({ auth: { token }, transports: ['websocket'] });
+          await new Promise((resolve, reject) => {
+            socket.on('connect', resolve);
+            socket.on('connect_error', reject);
+          });
+          const got = new Promise((resolve) => socket.on('webrtc_answer', resolve));
+          socket.emit('webrtc_offer', {
+            call_id: 'echo-check', to_user_id: 'echo', offer: { type: 'offer', sdp: offer },
+          });
+          const ev = await Promise.race([got, sleep(10000).then(() => null)]);
+          if (!ev) return { error: 'no webrtc_answer from echo' };
+          out = { status: 201, from: ev.from_user_id, callId: ev.call_id };
+          answer = ev.answer.sdp;
+        } else {
+          const res = await fetch('/api/webrtc/echo', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
+            body: offer,
+          });
+          out = { status: res.status, location: res.headers.get('Location') };
+          answer = await res.text();
+          if (res.status !== 201) return { ...out, error: answer };
+        }
         if (tcpOnly) {
           answer = answer.split('\r\n')
             .filter((l) => !(l.startsWith('a=candidate') && / udp /i.test(l)))
@@ -89,11 +112,16 @@ async function runEcho({ tcpOnly = false, badFingerprint = false, waitMs = 15000
           });
           out.deleteStatus = del.status;
         }
+        if (socket) {
+          out.endAck = await socket.timeout(5000).emitWithAck('webrtc_call_ended', { call_id: 'echo-check' })
+            .catch((e) => ({ error: String(e) }));
+          socket.close();
+        }
         pc.close();
         stream.getTracks().forEach((t) => t.stop());
         return out;
       },
-      { token: makeToken('echo-user'), tcpOnly, badFingerprint, waitMs },
+      { token: makeToken('echo-user'), tcpOnly, badFingerprint, waitMs, viaSocket },
     );
   } finally {
     await page.close();
@@ -144,6 +172,21 @@ test('browser gets its own audio, video and data channel back over UDP', async (
   assert.equal(r.dcEcho, 'ping-echo');
   assert.equal(r.protocol, 'udp');
   assert.equal(r.deleteStatus, 204);
+});
+
+test('echo over Socket.IO: webrtc_offer to "echo" is answered from "echo" and media comes back', async () => {
+  const logStart = server.logs.join('').length;
+  const r = await runEcho({ viaSocket: true });
+  assert.equal(r.status, 201, JSON.stringify(r));
+  assert.equal(r.from, 'echo');
+  assert.equal(r.callId, 'echo-check');
+  assert.equal(r.connectionState, 'connected', JSON.stringify(r));
+  assert.ok(r.framesDecoded > 0, `no video frames decoded: ${JSON.stringify(r)}`);
+  assert.ok(r.audioPackets > 0, `no audio received: ${JSON.stringify(r)}`);
+  assert.equal(r.dcEcho, 'ping-echo');
+  assert.equal(r.endAck?.success, true, JSON.stringify(r.endAck));
+  // webrtc_call_ended stopped this session on the server (its socket closing would too: wait).
+  await waitFor('echo session stopped', () => /echo.*stopped session=/.test(server.logs.join('').slice(logStart)));
 });
 
 test('echo works with only the ICE-TCP candidate', async () => {
