@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what sfu-server needs from Debian bookworm (and npm for the JavaScript test clients).
 # Idempotent and non-interactive: packages already present are skipped.
-#   deploy/install-deps.sh           build and run dependencies
+#   deploy/install-deps.sh           build and run dependencies (npm vendors the browser's
+#                                    socket.io-client bundle the demo page loads)
 #   deploy/install-deps.sh --test    plus what the test suite needs (chromium, prometheus, coturn, npm clients)
 #   deploy/install-deps.sh --bench   plus what the benchmarks need (janus)
 set -euo pipefail
@@ -12,9 +13,10 @@ build_pkgs=(
   libboost1.81-dev libboost-url1.81-dev libssl-dev libsrtp2-dev libusrsctp-dev
   nlohmann-json3-dev libsqlite3-dev prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
 )
 test_pkgs=(
-  clang libclang-rt-14-dev clang-format nodejs npm chromium prometheus coturn
+  clang libclang-rt-14-dev clang-format chromium prometheus coturn
   iproute2 nftables sqlite3 procps python3-yaml
 )
 bench_pkgs=(janus)
