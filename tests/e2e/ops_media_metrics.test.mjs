@@ -108,7 +108,8 @@ test('forwarded packets, RTCP, latency and handshakes grow while media flows', {
     rtcp_in: sum(s, 'sfu_rtcp_packets_total', { direction: 'in' }),
     nacks_in: sum(s, 'sfu_nacks_total', { direction: 'in' }),
     plis_out: sum(s, 'sfu_plis_total', { direction: 'out' }),
-    drops: sum(s, 'sfu_packet_drops_total'),
+    drops: Object.fromEntries(s.filter((x) => x.name === 'sfu_packet_drops_total' && x.value > 0)
+      .map((x) => [x.labels.reason, x.value])),
   };
   console.log(`media metrics: ${JSON.stringify(figures)}`);
 });
