@@ -1,11 +1,14 @@
 #include "sfu/media_server.h"
 
 #include <openssl/rand.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
 
 #include <future>
 
 #include "sfu/common/log.h"
 #include "sfu/media_server_worker.h"
+#include "sfu/metrics/registry.h"
 #include "sfu/net/local_addresses.h"
 
 namespace sfu {
@@ -85,12 +88,28 @@ bool MediaServer::start(std::string* error) {
     ws->factory = std::make_unique<transport::WorkerTransportFactory>(*ws->router, dtls_, fc);
     ws->room_context.reset(new room::RoomContext{w.timers().clock(), w.timers(), *ws->factory,
                                                  caps_, config_.max_participants});
+    if (config_.export_metrics) {
+      const prometheus::Labels labels{{"worker", std::to_string(i)}};
+      ws->rooms_gauge = &prometheus::BuildGauge()
+                             .Name("sfu_rooms")
+                             .Help("Group-call rooms living on a media worker")
+                             .Register(metrics::registry())
+                             .Add(labels);
+      ws->participants_gauge = &prometheus::BuildGauge()
+                                    .Name("sfu_room_participants")
+                                    .Help("Participants of the rooms on a media worker")
+                                    .Register(metrics::registry())
+                                    .Add(labels);
+      ws->updateRoomGauges();
+    }
     WorkerState* state = ws.get();
     // Runs on the worker thread as it stops: sessions and rooms go before the sockets close.
     w.setStopHook([state] {
       for (auto& [id, session] : state->echo) session->close();
       state->echo.clear();
       state->rooms.clear();  // each Room closes its participants' transports
+      state->participants = 0;
+      state->updateRoomGauges();
       state->router->foldMetrics();
     });
     workers_.push_back(std::move(ws));

@@ -100,6 +100,7 @@ void MediaServer::onRoom(const std::string& room_id, bool create, RoomFn fn) {
       auto fresh = std::make_unique<RoomHost>(*this, index, room_id, *ws.room_context);
       host = fresh.get();
       ws.rooms.emplace(room_id, std::move(fresh));
+      ws.updateRoomGauges();
       SFU_LOG_INFO("room", "created room={} worker={}", room_id, index);
     }
     fn(host != nullptr ? &host->room() : nullptr);
@@ -114,6 +115,7 @@ void MediaServer::settleRoom(size_t index, const std::string& room_id, bool op_d
     RoomHost& host = *it->second;
     const int n = host.room().closed() ? 0 : static_cast<int>(host.room().participantCount());
     ws.worker->addLoad(n - host.counted);
+    ws.participants += n - host.counted;
     host.counted = n;
     if (n == 0) {
       ws.rooms.erase(it);  // Room's destructor closes whatever is left, without callbacks
@@ -121,6 +123,7 @@ void MediaServer::settleRoom(size_t index, const std::string& room_id, bool op_d
     } else {
       gone = false;
     }
+    ws.updateRoomGauges();
   }
   std::lock_guard lock(mu_);
   auto p = room_workers_.find(room_id);

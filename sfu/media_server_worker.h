@@ -2,6 +2,8 @@
 // (group-call rooms): what each worker holds, and the host that ties a Room to the server.
 #pragma once
 
+#include <prometheus/gauge.h>
+
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -49,6 +51,15 @@ struct MediaServer::WorkerState {
   std::unique_ptr<room::RoomContext> room_context;
   std::unordered_map<std::string, std::unique_ptr<echo::EchoSession>> echo;  // worker thread
   std::unordered_map<std::string, std::unique_ptr<RoomHost>> rooms;          // worker thread
+  // sfu_rooms{worker} and sfu_room_participants{worker} (null without metrics). Set on the worker
+  // thread whenever a room is created, settled or destroyed.
+  prometheus::Gauge* rooms_gauge = nullptr;
+  prometheus::Gauge* participants_gauge = nullptr;
+  int participants = 0;
+  void updateRoomGauges() {
+    if (rooms_gauge != nullptr) rooms_gauge->Set(static_cast<double>(rooms.size()));
+    if (participants_gauge != nullptr) participants_gauge->Set(participants);
+  }
 };
 
 }  // namespace sfu

@@ -238,6 +238,7 @@ void DownTrack::onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t r
     }
     buf.setSize(size);
     ++retransmitted_;
+    out_->countRetransmission();
     if (!out_->sendRtp(std::move(buf))) ++packets_dropped_;
   }
 }

@@ -213,7 +213,10 @@ void Participant::onTransportRtp(transport::MediaTransport& t, net::PacketBuffer
                                  int64_t now_us) {
   if (&t != publish_.get()) return;  // subscribers send no media on their subscribe PC
   auto parsed = rtp::RtpPacket::parse(packet.data(), packet.size(), packet.capacity());
-  if (!parsed) return;
+  if (!parsed) {
+    t.countDrop(transport::TransportDrop::kRtpMalformed);
+    return;
+  }
   rtp::RtpPacket& p = *parsed;
   if (twcc_ && p.hasExtension()) {
     if (auto v = rtp::findExtension(std::as_const(p), twcc_in_id_)) {
@@ -224,6 +227,7 @@ void Participant::onTransportRtp(transport::MediaTransport& t, net::PacketBuffer
   if (e == nullptr) e = learn(p);
   if (e == nullptr) {
     ++rtp_unknown_;
+    t.countDrop(transport::TransportDrop::kUnknownSsrc);
     return;
   }
   PublishedTrack* track = e->track;

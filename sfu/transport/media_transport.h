@@ -13,6 +13,7 @@
 
 #include "sfu/net/packet_buffer.h"
 #include "sfu/sdp/negotiation.h"
+#include "sfu/transport/transport_metrics.h"
 
 namespace sfu::transport {
 
@@ -75,6 +76,11 @@ class MediaTransport {
   virtual net::PacketPool& pool() = 0;
   // Closes (DTLS close_notify) without calling back; the owner then destroys it.
   virtual void close() = 0;
+  // Counting hooks for the room, into the worker's plain per-thread counters (exported as
+  // sfu_packet_drops_total{reason} and sfu_retransmissions_total): a packet the room dropped,
+  // a packet resent to answer a NACK. No-ops in transports without metrics.
+  virtual void countDrop(TransportDrop reason) { (void)reason; }
+  virtual void countRetransmission() {}
 };
 
 // Creates transports on the current worker, registered with its ICE router (by local ufrag).

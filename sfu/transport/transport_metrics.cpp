@@ -4,6 +4,10 @@
 
 #include <string>
 
+#include "rtp/rtcp/common_header.h"
+#include "rtp/rtcp/compound_parser.h"
+#include "rtp/rtcp/receiver_report.h"
+#include "rtp/rtcp/sender_report.h"
 #include "sfu/metrics/registry.h"
 
 namespace sfu::transport {
@@ -16,6 +20,17 @@ constexpr const char* kDropsHelp =
 prometheus::Family<prometheus::Counter>& counterFamily(const char* name, const char* help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(metrics::registry());
 }
+
+prometheus::Histogram& histogram(const char* name, const char* help,
+                                 std::span<const double> bounds) {
+  return prometheus::BuildHistogram()
+      .Name(name)
+      .Help(help)
+      .Register(metrics::registry())
+      .Add({}, prometheus::Histogram::BucketBoundaries(bounds.begin(), bounds.end()));
+}
+
+const char* directionName(size_t d) { return d == 0 ? "in" : "out"; }
 
 struct Handshakes {
   prometheus::Histogram* ice;
@@ -90,10 +105,58 @@ std::string_view transportDropName(TransportDrop reason) {
       return "send_rejected";
     case TransportDrop::kDataChannel:
       return "data_channel";
+    case TransportDrop::kRtpMalformed:
+      return "rtp_malformed";
+    case TransportDrop::kUnknownSsrc:
+      return "unknown_ssrc";
     case TransportDrop::kCount:
       break;
   }
   return "unknown";
+}
+
+static_assert(static_cast<size_t>(rtp::rtcp::PacketKind::kUnknown) + 1 == kRtcpTypeCount);
+
+std::string_view rtcpTypeName(size_t type) {
+  if (type + 1 >= kRtcpTypeCount) return "unknown";
+  return rtp::rtcp::toString(static_cast<rtp::rtcp::PacketKind>(type));
+}
+
+uint64_t TransportCounters::rtpOut() const {
+  const auto& out = packets[static_cast<size_t>(PacketDirection::kOut)];
+  return out[static_cast<size_t>(PacketKindLabel::kUnknown)] +
+         out[static_cast<size_t>(PacketKindLabel::kAudio)] +
+         out[static_cast<size_t>(PacketKindLabel::kVideo)] +
+         out[static_cast<size_t>(PacketKindLabel::kRtx)];
+}
+
+void TransportCounters::countRtcp(PacketDirection d, std::span<const uint8_t> compound) {
+  using rtp::rtcp::PacketKind;
+  auto& by_type = rtcp[static_cast<size_t>(d)];
+  // Browsers pad transport-cc feedback inside compounds (compound_parser.h).
+  rtp::rtcp::CompoundParser parser(compound, rtp::rtcp::PaddingPolicy::kAnyPacket);
+  while (!parser.done()) {
+    auto packet = parser.next();
+    if (!packet) break;
+    const PacketKind kind = rtp::rtcp::classify(*packet);
+    ++by_type[static_cast<size_t>(kind)];
+    if (d != PacketDirection::kIn) continue;
+    // RFC 3550 §6.4.1: fraction lost is lost/expected since the previous report, 8-bit fixed
+    // point.
+    if (kind == PacketKind::kReceiverReport) {
+      if (auto rr = rtp::rtcp::ReceiverReportView::parse(*packet)) {
+        for (size_t i = 0; i < rr->reportCount(); ++i) {
+          receiver_loss.observe(rr->reportBlock(i).fraction_lost / 256.0);
+        }
+      }
+    } else if (kind == PacketKind::kSenderReport) {
+      if (auto sr = rtp::rtcp::SenderReportView::parse(*packet)) {
+        for (size_t i = 0; i < sr->reportCount(); ++i) {
+          receiver_loss.observe(sr->reportBlock(i).fraction_lost / 256.0);
+        }
+      }
+    }
+  }
 }
 
 uint64_t TransportCounters::totalDrops() const {
@@ -114,7 +177,16 @@ void TransportMetrics::Delta::add(uint64_t value) {
   last = value;
 }
 
-TransportMetrics::TransportMetrics() {
+TransportMetrics::TransportMetrics()
+    : receiver_loss_(histogram("sfu_receiver_loss_ratio",
+                               "Fraction lost of each RTCP report block receivers sent (0..1)",
+                               kLossRatioBounds),
+                     kLossRatioBounds.size()),
+      forwarding_latency_(
+          histogram("sfu_forwarding_latency_seconds",
+                    "Receive batch to forwarded copies queued for sending, per forwarded packet",
+                    kForwardingLatencyBounds),
+          kForwardingLatencyBounds.size()) {
   (void)handshakes();  // the histograms exist (at zero) from the first worker on
   auto& drops = counterFamily(kDropsName, kDropsHelp);
   for (size_t i = 0; i < net::kDropReasonCount; ++i) {
@@ -137,6 +209,24 @@ TransportMetrics::TransportMetrics() {
       bytes_[d][k].counter = &bytes.Add(labels);
     }
   }
+  auto& rtcp = counterFamily("sfu_rtcp_packets_total",
+                             "RTCP packets (each packet of a compound) by direction and type");
+  auto& nacks = counterFamily("sfu_nacks_total",
+                              "Generic NACK messages (RFC 4585), in: from receivers, out: ours");
+  auto& plis = counterFamily("sfu_plis_total", "Picture loss indications by direction");
+  auto& firs = counterFamily("sfu_firs_total", "Full intra requests by direction");
+  for (size_t d = 0; d < kDirectionCount; ++d) {
+    for (size_t t = 0; t < kRtcpTypeCount; ++t) {
+      rtcp_[d][t].counter =
+          &rtcp.Add({{"direction", directionName(d)}, {"type", std::string(rtcpTypeName(t))}});
+    }
+    nacks_[d].counter = &nacks.Add({{"direction", directionName(d)}});
+    plis_[d].counter = &plis.Add({{"direction", directionName(d)}});
+    firs_[d].counter = &firs.Add({{"direction", directionName(d)}});
+  }
+  retransmissions_.counter = &counterFamily("sfu_retransmissions_total",
+                                            "RTP packets resent to answer NACKs (RTX or as is)")
+                                  .Add({});
 }
 
 void TransportMetrics::fold(const TransportCounters& c) {
@@ -147,7 +237,14 @@ void TransportMetrics::fold(const TransportCounters& c) {
       packets_[d][k].add(c.packets[d][k]);
       bytes_[d][k].add(c.bytes[d][k]);
     }
+    for (size_t t = 0; t < kRtcpTypeCount; ++t) rtcp_[d][t].add(c.rtcp[d][t]);
+    nacks_[d].add(c.rtcp[d][static_cast<size_t>(rtp::rtcp::PacketKind::kNack)]);
+    plis_[d].add(c.rtcp[d][static_cast<size_t>(rtp::rtcp::PacketKind::kPli)]);
+    firs_[d].add(c.rtcp[d][static_cast<size_t>(rtp::rtcp::PacketKind::kFir)]);
   }
+  retransmissions_.add(c.retransmissions);
+  receiver_loss_.fold(c.receiver_loss);
+  forwarding_latency_.fold(c.forwarding_latency);
 }
 
 }  // namespace sfu::transport

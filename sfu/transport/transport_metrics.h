@@ -6,7 +6,16 @@
 //
 //   sfu_rtp_packets_total{direction=in|out,kind=audio|video|rtx|rtcp|unknown}
 //   sfu_rtp_bytes_total{direction,kind}            (SRTP payload as received / sent on the wire)
-//   sfu_packet_drops_total{reason}                 (demux, routing, STUN, SRTP, send)
+//   sfu_packet_drops_total{reason}                 (demux, routing, STUN, SRTP, send, room)
+//   sfu_rtcp_packets_total{direction,type}         (each packet of a compound: sr, rr, nack, ...)
+//   sfu_nacks_total{direction}                     (NACK feedback messages; in = from receivers)
+//   sfu_plis_total{direction} sfu_firs_total{direction}   (key frame requests)
+//   sfu_retransmissions_total                      (packets resent to answer NACKs)
+//   sfu_receiver_loss_ratio                        (histogram: fraction lost of each report block
+//                                                   receivers send us, RFC 3550 §6.4.1)
+//   sfu_forwarding_latency_seconds                 (histogram: receive batch → forwarded copies
+//                                                   queued for sending, one sample per forwarded
+//                                                   packet, measured once per receive batch)
 //
 // Per-session events are observed directly (a handful per session, never per packet):
 //
@@ -24,9 +33,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "sfu/metrics/local_histogram.h"
 #include "sfu/net/demux.h"
 
 namespace sfu::transport {
@@ -54,16 +65,31 @@ enum class TransportDrop : uint8_t {
   kSendProtectFailed,  // protect failed (no tailroom, key expired)
   kSendRejected,       // the socket layer refused (queue full, unknown TCP connection)
   kDataChannel,        // data channel message refused (no association, channel closed)
+  kRtpMalformed,       // decrypted RTP the room could not parse
+  kUnknownSsrc,        // RTP whose SSRC no published track claims (no MID/RID match)
   kCount,
 };
 inline constexpr size_t kTransportDropCount = static_cast<size_t>(TransportDrop::kCount);
 std::string_view transportDropName(TransportDrop reason);
+
+// RTCP packet types as counted (one per packet of a compound), rtp::rtcp::PacketKind's order.
+inline constexpr size_t kRtcpTypeCount = 14;
+std::string_view rtcpTypeName(size_t type);  // rtp::rtcp::toString names ("unknown" last)
+
+// Histogram bounds of the locally observed series.
+inline constexpr std::array<double, 11> kForwardingLatencyBounds{
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25};
+inline constexpr std::array<double, 8> kLossRatioBounds{0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1};
 
 struct TransportCounters {
   net::DropCounters demux;
   std::array<uint64_t, kTransportDropCount> drops{};
   uint64_t packets[kDirectionCount][kKindLabelCount] = {};
   uint64_t bytes[kDirectionCount][kKindLabelCount] = {};
+  uint64_t rtcp[kDirectionCount][kRtcpTypeCount] = {};
+  uint64_t retransmissions = 0;
+  metrics::LocalHistogram receiver_loss{kLossRatioBounds};
+  metrics::LocalHistogram forwarding_latency{kForwardingLatencyBounds};
 
   void drop(TransportDrop reason) { ++drops[static_cast<size_t>(reason)]; }
   void count(PacketDirection d, PacketKindLabel k, size_t size) {
@@ -74,8 +100,17 @@ struct TransportCounters {
   uint64_t packetCount(PacketDirection d, PacketKindLabel k) const {
     return packets[static_cast<size_t>(d)][static_cast<size_t>(k)];
   }
+  uint64_t rtcpCount(PacketDirection d, size_t type) const {
+    return rtcp[static_cast<size_t>(d)][type];
+  }
+  // RTP packets (every kind but RTCP) sent so far.
+  uint64_t rtpOut() const;
   // Every drop above the socket layer, demux included.
   uint64_t totalDrops() const;
+  // Counts each packet of a plaintext RTCP compound by type; for incoming compounds also observes
+  // the fraction lost of every SR/RR report block. Stops at the first malformed packet. No
+  // allocation (a header walk).
+  void countRtcp(PacketDirection d, std::span<const uint8_t> compound);
 };
 
 enum class HandshakeStage : uint8_t { kIce, kDtls };
@@ -103,6 +138,13 @@ class TransportMetrics {
   std::array<Delta, kTransportDropCount> drops_;
   Delta packets_[kDirectionCount][kKindLabelCount];
   Delta bytes_[kDirectionCount][kKindLabelCount];
+  Delta rtcp_[kDirectionCount][kRtcpTypeCount];
+  Delta nacks_[kDirectionCount];
+  Delta plis_[kDirectionCount];
+  Delta firs_[kDirectionCount];
+  Delta retransmissions_;
+  metrics::HistogramFolder receiver_loss_;
+  metrics::HistogramFolder forwarding_latency_;
 };
 
 }  // namespace sfu::transport

@@ -359,6 +359,7 @@ void WebRtcTransport::handleRtcp(net::ReceivedPacket& packet, int64_t now_us) {
   }
   packet.buffer.setSize(len);
   counters_.count(PacketDirection::kIn, PacketKindLabel::kRtcp, wire);
+  counters_.countRtcp(PacketDirection::kIn, packet.buffer.bytes());
   ++stats_.rtcp_in;
   stats_.bytes_in += wire;
   now_us_ = now_us;
@@ -384,6 +385,9 @@ bool WebRtcTransport::sendProtected(net::PacketBuffer&& packet, bool rtcp) {
     return false;
   }
   const PacketKindLabel kind = rtcp ? PacketKindLabel::kRtcp : kindOf(packet.bytes());
+  // By type before SRTCP encrypts the compound; a protect or send failure below is counted as a
+  // drop on top.
+  if (rtcp) counters_.countRtcp(PacketDirection::kOut, packet.bytes());
   size_t len = packet.size();
   const std::span<uint8_t> area(packet.data(), packet.capacity());
   const srtp::SrtpResult r =

@@ -105,6 +105,8 @@ class WebRtcTransport final : public MediaTransport,
   bool connected() const override { return state_ == State::kConnected; }
   net::PacketPool& pool() override;
   void close() override;
+  void countDrop(TransportDrop reason) override { counters_.drop(reason); }
+  void countRetransmission() override { ++counters_.retransmissions; }
 
   // From the SessionRouter (packets already demultiplexed).
   void handleStun(net::ReceivedPacket& packet, int64_t now_us);

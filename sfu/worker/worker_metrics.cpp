@@ -84,7 +84,7 @@ WorkerMetrics::WorkerMetrics(unsigned worker_index) : worker_(std::to_string(wor
           "Times a worker's UDP send queue waited for the socket to become writable", {});
   counter("sfu_worker_pool_exhausted_total",
           "Packet buffer requests refused because the worker's pool was empty", {});
-  utilization_ = &gauge("sfu_worker_loop_utilization",
+  utilization_ = &gauge("sfu_worker_utilization_ratio",
                         "Fraction of wall time the worker thread spent on CPU (0..1)", worker_);
   pool_in_use_ = &gauge("sfu_worker_pool_buffers_in_use",
                         "Packet buffers currently taken from the pool", worker_);

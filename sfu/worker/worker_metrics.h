@@ -8,7 +8,7 @@
 //   sfu_worker_packets_dropped_total{worker,transport,reason}  (transport=any: no listener set)
 //   sfu_worker_tcp_connections_closed_total{worker,reason}   sfu_worker_tcp_connections{worker}
 //   sfu_worker_send_blocked_total{worker} sfu_worker_pool_exhausted_total{worker}
-//   sfu_worker_pool_buffers_in_use{worker}                   sfu_worker_loop_utilization{worker}
+//   sfu_worker_pool_buffers_in_use{worker}                   sfu_worker_utilization_ratio{worker}
 #pragma once
 
 #include <prometheus/counter.h>

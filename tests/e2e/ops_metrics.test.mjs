@@ -18,9 +18,15 @@ let callId;
 const alice = makeToken('alice');
 const bob = makeToken('bob');
 
-// Series this server exports today. The media path's series (sfu_rtp_*, sfu_rooms, handshakes,
-// worker utilization, ...) join this list when the SFU is wired into the server.
+// Series this server exports from the start (the media path's at zero until a call carries media;
+// ops_media_metrics.test.mjs checks them during a group call). The BWE series (layer switches,
+// subscriber estimates) appear with the first subscriber.
 const EXPORTED_NOW = [
+  'sfu_rooms', 'sfu_room_participants', 'sfu_rtp_packets_total', 'sfu_rtp_bytes_total',
+  'sfu_rtcp_packets_total', 'sfu_packet_drops_total', 'sfu_nacks_total',
+  'sfu_retransmissions_total', 'sfu_plis_total', 'sfu_firs_total',
+  'sfu_forwarding_latency_seconds', 'sfu_receiver_loss_ratio', 'sfu_ice_handshake_seconds',
+  'sfu_dtls_handshake_seconds', 'sfu_handshake_failures_total', 'sfu_worker_utilization_ratio',
   'sfu_calls', 'sfu_call_participants', 'sfu_calls_started_total', 'sfu_quality_reports_total',
   'sfu_quality_issues_total', 'sfu_http_requests_total', 'sfu_http_request_duration_seconds',
   'sfu_http_connections', 'sfu_socketio_connections', 'sfu_socketio_events_total',
@@ -150,13 +156,15 @@ test('a fresh server exports the call and socket series as zeros', async () => {
   }
 });
 
-// The series queried through Prometheus. Add the forwarded-packet query here once the SFU is
-// wired into the server, e.g. ['sfu_rtp_packets_total{direction="out"}', (v) => v > 0].
+// The series queried through Prometheus (a 1-on-1 call carries no media through the server: the
+// forwarded-packets query with media flowing is in ops_media_metrics.test.mjs).
 function prometheusQueries() {
   return [
     ['process_resident_memory_bytes{job="sfu-server"}', (v) => v > 1e6],
     ['sum(sfu_http_requests_total{job="sfu-server"})', (v) => v > 0],
     ['sfu_calls{job="sfu-server",mode="p2p",state="active"}', (v) => v === 1],
+    ['sum(sfu_rtp_packets_total{job="sfu-server",direction="out"})', (v) => v === 0],
+    ['sfu_rooms{job="sfu-server",worker="0"}', (v) => v === 0],
   ];
 }
 

@@ -90,9 +90,11 @@ TEST_F(FeedbackTest, SignalledSsrcsForwardWithoutMidAndNackIsAnsweredWithRtx) {
   EXPECT_EQ(rtx.pt, 97);  // our VP8 RTX payload type
   EXPECT_EQ(rtp::stream::rtxOriginalSeq(sub("bob").rtp[0]), second.seq);
   EXPECT_EQ(std::vector<uint8_t>(rtx.payload.begin() + 2, rtx.payload.end()), second.payload);
+  EXPECT_EQ(sub("bob").retransmissions, 1);  // sfu_retransmissions_total
   // The same NACK again within an RTT is not answered twice.
   bobSends(rtp::rtcp::Nack{0x1234, d.ssrc(), items});
   EXPECT_EQ(sub("bob").rtp.size(), 1u);
+  EXPECT_EQ(sub("bob").retransmissions, 1);
 }
 
 TEST_F(FeedbackTest, LossIsNackedToThePublisherAndRtxRecovers) {

@@ -102,6 +102,19 @@ TEST_F(ForwardTest, LearnsSsrcsFromMidRidAndStartsOnTopLayerKeyframe) {
   EXPECT_EQ(got[1].ts - got[0].ts, 3000u);
 }
 
+// What the room cannot forward is counted through the transport (sfu_packet_drops_total).
+TEST_F(ForwardTest, UnparseableAndUnclaimedRtpAreCountedAsDrops) {
+  using transport::TransportDrop;
+  pub("alice").injectRtp({0x80, 0x60, 0x00}, now());  // shorter than an RTP header
+  PacketSpec s;
+  s.ssrc = 0x0BADF00D;
+  s.mid = "9";  // no such m-line
+  pub("alice").injectRtp(buildRtp(s), now());
+  frameAll(false, false, false);  // known layers: nothing more counted
+  EXPECT_EQ(pub("alice").drops, (std::vector<TransportDrop>{TransportDrop::kRtpMalformed,
+                                                            TransportDrop::kUnknownSsrc}));
+}
+
 TEST_F(ForwardTest, MaxLayerPreferenceSwitchesDownOnlyAtKeyframeAndStaysContinuous) {
   frameAll(false, false, false);
   advanceMs(100);

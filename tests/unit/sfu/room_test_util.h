@@ -73,6 +73,8 @@ class FakeTransport : public transport::MediaTransport {
   bool connected() const override { return connected_; }
   net::PacketPool& pool() override { return pool_; }
   void close() override { closed = true; }
+  void countDrop(transport::TransportDrop reason) override { drops.push_back(reason); }
+  void countRetransmission() override { ++retransmissions; }
 
   // Test side.
   void connect() {
@@ -95,6 +97,8 @@ class FakeTransport : public transport::MediaTransport {
   std::vector<std::string> opened;
   int set_remote_calls = 0;
   bool closed = false;
+  std::vector<transport::TransportDrop> drops;  // what the room counted as dropped
+  int retransmissions = 0;
 
  private:
   Listener& listener_;

@@ -276,7 +276,7 @@ TEST_F(WorkerPoolTest, StopJoinsAndIsIdempotent) {
   // Stopped workers export their counters.
   std::string text = metrics::serialize();
   EXPECT_NE(text.find("sfu_worker_packets_received_total"), std::string::npos);
-  EXPECT_NE(text.find("sfu_worker_loop_utilization"), std::string::npos);
+  EXPECT_NE(text.find("sfu_worker_utilization_ratio"), std::string::npos);
 }
 
 TEST_F(WorkerPoolTest, PickPrefersTheLeastLoaded) {
