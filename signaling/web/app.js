@@ -11,6 +11,7 @@ const ui = {
   contacts: new Set(JSON.parse(localStorage.getItem('demo.contacts') || '[]')),
   selected: new Set(),
   tiles: new Map(), // key → {el, video, userId}
+  speaker: null, // user id of the active speaker (highlighted tiles)
   incoming: null,
   callStartedAt: null,
   lastCallId: null,
@@ -183,7 +184,10 @@ function addTile(key, userId, stream, { local = false, label = userId } = {}) {
   let tile = ui.tiles.get(key);
   if (!tile) {
     const el = document.createElement('figure');
-    el.className = `tile${local ? ' local' : ''}`;
+    const screen = key.endsWith(':screen');
+    el.className = `tile${local ? ' local' : ''}${screen ? ' screen' : ''}`;
+    // The active speaker may be named before its tile exists (a late joiner is told at once).
+    el.classList.toggle('speaking', userId === ui.speaker);
     el.dataset.user = userId;
     el.dataset.key = key;
     const video = document.createElement('video');
@@ -228,11 +232,14 @@ function clearTiles() {
 
 function layoutTiles() {
   const n = ui.tiles.size;
-  $('#tiles').dataset.count = String(Math.min(n, 9));
+  // A screen share takes two grid cells (wide, first), so it counts twice for the column choice.
+  const screens = [...ui.tiles.values()].filter((t) => t.el.classList.contains('screen')).length;
+  $('#tiles').dataset.count = String(Math.min(n + screens, 9));
   $('#idle-hint').hidden = n > 0 || Boolean(service.currentCall);
 }
 
 function highlightSpeaker(userId) {
+  ui.speaker = userId;
   for (const tile of ui.tiles.values()) {
     tile.el.classList.toggle('speaking', tile.userId === userId);
   }
@@ -286,6 +293,7 @@ async function startCall(type) {
 
 function callOver(text) {
   clearInterval(ui.timer);
+  ui.speaker = null;
   clearTiles();
   $('#controls').hidden = true;
   $('#call-stats').textContent = '';
@@ -400,8 +408,10 @@ async function loadHistory() {
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;
+      td.title = text;
       tr.append(td);
     }
+    tr.children[1].className = 'with';
     tr.lastChild.className = 'duration';
     body.append(tr);
   }
