@@ -101,11 +101,13 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     std::string call_socket;      // the socket that answered / signals for this call, when known
     bool elsewhere_sent = false;  // webrtc_call_answered_elsewhere went out
     bool others_stopped = false;  // the other devices got webrtc_call_ended
+    std::string speaker_sent;     // the active speaker this user was last told about
   };
   struct LiveCall {
     store::CallRecord rec;
     std::map<std::string, Presence> presence;  // by user id
     CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
+    std::string active_speaker;                // last webrtc_active_speaker of the room
   };
   struct EchoSession {
     std::string call_id;
