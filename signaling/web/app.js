@@ -12,6 +12,7 @@ const ui = {
   selected: new Set(),
   tiles: new Map(), // key → {el, video, userId}
   speaker: null, // user id of the active speaker (highlighted tiles)
+  left: new Set(), // who left the current group call
   incoming: null,
   callStartedAt: null,
   lastCallId: null,
@@ -249,6 +250,7 @@ function highlightSpeaker(userId) {
 // Calls
 
 function inCallUi(call, text) {
+  ui.left.clear();
   ui.lastCallId = call.call_id;
   $('#controls').hidden = false;
   $('#quality-form').hidden = true;
@@ -265,13 +267,19 @@ function others(call) {
   return (call.participants || []).filter((p) => p !== ui.userId).join(', ');
 }
 
+// The status line of a live call: without those who left a group call.
+function stillInCall(call) {
+  const names = (call.participants || []).filter((p) => p !== ui.userId && !ui.left.has(p));
+  return names.join(', ') || 'nobody';
+}
+
 function startTimer() {
   ui.callStartedAt = Date.now();
   clearInterval(ui.timer);
   ui.timer = setInterval(() => {
     const call = service.currentCall;
     if (!call) return;
-    setStatus(`In call with ${others(call)} · ${fmtDuration((Date.now() - ui.callStartedAt) / 1000)}`);
+    setStatus(`In call with ${stillInCall(call)} · ${fmtDuration((Date.now() - ui.callStartedAt) / 1000)}`);
   }, 1000);
 }
 
@@ -370,9 +378,14 @@ service.onRemoteStream = ({ userId, stream, source }) => {
   addTile(stream.id, userId, stream, { label });
 };
 service.onRemoteStreamRemoved = ({ stream }) => removeTile(stream.id);
-service.onParticipantJoined = ({ userId }) => toast(`${userId} joined`);
-service.onParticipantLeft = ({ userId, reason }) =>
+service.onParticipantJoined = ({ userId }) => {
+  ui.left.delete(userId);
+  toast(`${userId} joined`);
+};
+service.onParticipantLeft = ({ userId, reason }) => {
+  ui.left.add(userId);
   toast(`${userId} left${reason ? ` (${reason})` : ''}`);
+};
 service.onActiveSpeaker = ({ userId }) => highlightSpeaker(userId);
 service.onQualityStats = (s) => {
   if (!service.currentCall) return;

@@ -286,6 +286,12 @@ test('group call of 4 through the UI: video tiles, mute, screen share, hang-ups,
         assert.ok(v.streams[n].frames > s0[i].streams[n].frames + 10, `${v.user} stopped decoding ${n} after dan left`);
       }
     });
+    for (const u of stayers) {
+      await waitFor(`${u.name}'s status without dan`, async () => {
+        const text = await u.page.textContent('#call-status');
+        return /^In call with /.test(text) && !/dan/.test(text);
+      }, { timeoutMs: 5000 });
+    }
     printViews('4-call: after dan hung up', all);
     for (const u of stayers) shots.push(await shoot(u, 'after_dan'));
 
