@@ -3,7 +3,8 @@
 // a random 5% of UDP (`numgen random`; netem is not in this kernel), first towards the server only
 // (publishers' RTP), then both ways. Two Chromium pages publish 320x240 simulcast video and audio
 // and receive each other. Per phase (no loss, loss up, loss both ways) and per receiver the test
-// prints frames decoded, freezes, packets lost, NACKs sent and the publisher's retransmissions,
+// prints frames decoded, freezes, packets lost, NACKs sent, retransmissions received (from the
+// server's history) and the publisher's retransmissions (after the server's or a receiver's NACK),
 // and asserts that video keeps decoding under loss through NACK/RTX.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,7 +146,7 @@ async function openPage(userId) {
 
 // Receive-side video counters of `stats` for the stream of `from`, summed over its m-lines.
 function video(stats, from) {
-  const sum = { frames: 0, freezes: 0, freezeSec: 0, lost: 0, nacks: 0, received: 0 };
+  const sum = { frames: 0, freezes: 0, freezeSec: 0, lost: 0, nacks: 0, received: 0, rtx: 0 };
   for (const t of stats.inbound) {
     if (t.stream !== from || t.kind !== 'video') continue;
     sum.frames += t.framesDecoded;
@@ -154,6 +155,7 @@ function video(stats, from) {
     sum.lost += t.packetsLost;
     sum.nacks += t.nackCount;
     sum.received += t.packetsReceived;
+    sum.rtx += t.rtxReceived;
   }
   return sum;
 }
@@ -191,6 +193,7 @@ function phaseRows(name, a, b, dropped) {
         received: v1.received - v0.received,
         lost: v1.lost - v0.lost,
         nacks: v1.nacks - v0.nacks,
+        rtxIn: v1.rtx - v0.rtx,
         pubNacksIn: p1.nacksIn - p0.nacksIn,
         pubRtx: p1.rtx - p0.rtx,
         droppedIn: dropped.in,
@@ -203,7 +206,7 @@ function phaseRows(name, a, b, dropped) {
 
 function printTable(rows) {
   const cols = ['phase', 'receiver', 'from', 'frames', 'freezes', 'freezeMs', 'received', 'lost',
-    'nacks', 'pubNacksIn', 'pubRtx', 'droppedIn', 'droppedOut'];
+    'nacks', 'rtxIn', 'pubNacksIn', 'pubRtx', 'droppedIn', 'droppedOut'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (vals) => vals.map((v, k) => String(v).padStart(width[k])).join('  ');
   console.log(`--- video over ${PHASE_MS / 1000} s per phase, ${LOSS_PCT}% random UDP loss`);
@@ -271,7 +274,12 @@ test(`group call keeps decoding video under ${LOSS_PCT}% random loss (NACK/RTX)`
         assert.ok(r.pubRtx > 0, `${name}: ${r.from} retransmitted nothing`);
       }
       if (chain === 'out') {
-        for (const r of phase) assert.ok(r.nacks > 0, `${name}: ${r.receiver} sent no NACK for ${r.from}`);
+        // Losses between the server and the receiver: the receiver NACKs and the server resends
+        // from its own history on the RTX stream.
+        for (const r of phase) {
+          assert.ok(r.nacks > 0, `${name}: ${r.receiver} sent no NACK for ${r.from}`);
+          assert.ok(r.rtxIn > 0, `${name}: ${r.receiver} got no retransmission of ${r.from}`);
+        }
       }
     }
   } finally {

@@ -166,6 +166,7 @@ function createGroupClient({ io, RTCPeerConnection, url, token, userId }) {
           width: r.frameWidth,
           packetsLost: r.packetsLost || 0,
           nackCount: r.nackCount || 0,
+          rtxReceived: r.retransmittedPacketsReceived || 0,
           freezeCount: r.freezeCount || 0,
           totalFreezesDuration: r.totalFreezesDuration || 0,
           keyFramesDecoded: r.keyFramesDecoded || 0,
