@@ -464,6 +464,9 @@ void CallCore::leave(LiveCall& call, const std::string& user_id, const char* rea
   scheduler_.cancel(pres.grace_timer);
   pres.grace_timer = 0;
   pres.call_socket.clear();
+  pres.speaker_sent.clear();  // told again if the user rejoins
+  // The room forgets a speaker who leaves and names the next one when someone talks.
+  if (call.active_speaker == user_id) call.active_speaker.clear();
   if (media_) media_->leave(call.rec.call_id, user_id);
   persist(call);
   SFU_LOG_INFO("calls", "left call={} user={} reason={}", call.rec.call_id, user_id,

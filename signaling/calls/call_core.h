@@ -103,6 +103,7 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     std::string call_socket;      // the socket that answered / signals for this call, when known
     bool elsewhere_sent = false;  // webrtc_call_answered_elsewhere went out
     bool others_stopped = false;  // the other devices got webrtc_call_ended
+    std::string speaker_sent;     // the active speaker this user was last told about
   };
   struct LiveCall {
     store::CallRecord rec;
@@ -110,6 +111,7 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
     nlohmann::json media_stats;                // SFU calls: the room's last quality statistics
     Scheduler::TimerId stats_timer = 0;
+    std::string active_speaker;                // last webrtc_active_speaker of the room
   };
   struct EchoSession {
     std::string call_id;

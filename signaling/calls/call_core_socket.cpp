@@ -271,6 +271,14 @@ void CallCore::onMediaSubscribeOffer(const std::string& room_id, const std::stri
                    {{"call_id", room_id},
                     {"offer", {{"type", "offer"}, {"sdp", sdp}}},
                     {"from_user_id", "sfu"}});
+  // A late joiner learns who is speaking with its subscription: the room only reports changes,
+  // and the floor may stay with one speaker for the whole call.
+  Presence& pres = call->presence[user_id];
+  if (!call->active_speaker.empty() && pres.speaker_sent != call->active_speaker) {
+    pres.speaker_sent = call->active_speaker;
+    emitToCallSocket(*call, user_id, "webrtc_active_speaker",
+                     {{"call_id", room_id}, {"user_id", call->active_speaker}});
+  }
 }
 
 void CallCore::onMediaTransportClosed(const std::string& room_id, const std::string& user_id,
@@ -286,6 +294,10 @@ void CallCore::onMediaTransportClosed(const std::string& room_id, const std::str
 void CallCore::onMediaActiveSpeaker(const std::string& room_id, const std::string& user_id) {
   LiveCall* call = findLive(room_id);
   if (!call) return;
+  call->active_speaker = user_id;
+  for (const auto& p : call->rec.participants) {
+    if (p.status == "joined") call->presence[p.user_id].speaker_sent = user_id;
+  }
   emitToOthers(*call, "", "webrtc_active_speaker", {{"call_id", room_id}, {"user_id", user_id}},
                /*joined_only=*/true);
 }

@@ -11,6 +11,8 @@ const ui = {
   contacts: new Set(JSON.parse(localStorage.getItem('demo.contacts') || '[]')),
   selected: new Set(),
   tiles: new Map(), // key → {el, video, userId}
+  speaker: null, // user id of the active speaker (highlighted tiles)
+  left: new Set(), // who left the current group call
   incoming: null,
   callStartedAt: null,
   lastCallId: null,
@@ -183,7 +185,10 @@ function addTile(key, userId, stream, { local = false, label = userId } = {}) {
   let tile = ui.tiles.get(key);
   if (!tile) {
     const el = document.createElement('figure');
-    el.className = `tile${local ? ' local' : ''}`;
+    const screen = key.endsWith(':screen');
+    el.className = `tile${local ? ' local' : ''}${screen ? ' screen' : ''}`;
+    // The active speaker may be named before its tile exists (a late joiner is told at once).
+    el.classList.toggle('speaking', userId === ui.speaker);
     el.dataset.user = userId;
     el.dataset.key = key;
     const video = document.createElement('video');
@@ -228,11 +233,14 @@ function clearTiles() {
 
 function layoutTiles() {
   const n = ui.tiles.size;
-  $('#tiles').dataset.count = String(Math.min(n, 9));
+  // A screen share takes two grid cells (wide, first), so it counts twice for the column choice.
+  const screens = [...ui.tiles.values()].filter((t) => t.el.classList.contains('screen')).length;
+  $('#tiles').dataset.count = String(Math.min(n + screens, 9));
   $('#idle-hint').hidden = n > 0 || Boolean(service.currentCall);
 }
 
 function highlightSpeaker(userId) {
+  ui.speaker = userId;
   for (const tile of ui.tiles.values()) {
     tile.el.classList.toggle('speaking', tile.userId === userId);
   }
@@ -242,6 +250,7 @@ function highlightSpeaker(userId) {
 // Calls
 
 function inCallUi(call, text) {
+  ui.left.clear();
   ui.lastCallId = call.call_id;
   $('#controls').hidden = false;
   $('#quality-form').hidden = true;
@@ -258,13 +267,19 @@ function others(call) {
   return (call.participants || []).filter((p) => p !== ui.userId).join(', ');
 }
 
+// The status line of a live call: without those who left a group call.
+function stillInCall(call) {
+  const names = (call.participants || []).filter((p) => p !== ui.userId && !ui.left.has(p));
+  return names.join(', ') || 'nobody';
+}
+
 function startTimer() {
   ui.callStartedAt = Date.now();
   clearInterval(ui.timer);
   ui.timer = setInterval(() => {
     const call = service.currentCall;
     if (!call) return;
-    setStatus(`In call with ${others(call)} · ${fmtDuration((Date.now() - ui.callStartedAt) / 1000)}`);
+    setStatus(`In call with ${stillInCall(call)} · ${fmtDuration((Date.now() - ui.callStartedAt) / 1000)}`);
   }, 1000);
 }
 
@@ -286,6 +301,7 @@ async function startCall(type) {
 
 function callOver(text) {
   clearInterval(ui.timer);
+  ui.speaker = null;
   clearTiles();
   $('#controls').hidden = true;
   $('#call-stats').textContent = '';
@@ -362,9 +378,14 @@ service.onRemoteStream = ({ userId, stream, source }) => {
   addTile(stream.id, userId, stream, { label });
 };
 service.onRemoteStreamRemoved = ({ stream }) => removeTile(stream.id);
-service.onParticipantJoined = ({ userId }) => toast(`${userId} joined`);
-service.onParticipantLeft = ({ userId, reason }) =>
+service.onParticipantJoined = ({ userId }) => {
+  ui.left.delete(userId);
+  toast(`${userId} joined`);
+};
+service.onParticipantLeft = ({ userId, reason }) => {
+  ui.left.add(userId);
   toast(`${userId} left${reason ? ` (${reason})` : ''}`);
+};
 service.onActiveSpeaker = ({ userId }) => highlightSpeaker(userId);
 service.onQualityStats = (s) => {
   if (!service.currentCall) return;
@@ -400,8 +421,10 @@ async function loadHistory() {
     for (const text of cells) {
       const td = document.createElement('td');
       td.textContent = text;
+      td.title = text;
       tr.append(td);
     }
+    tr.children[1].className = 'with';
     tr.lastChild.className = 'duration';
     body.append(tr);
   }

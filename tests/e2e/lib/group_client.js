@@ -164,6 +164,13 @@ function createGroupClient({ io, RTCPeerConnection, url, token, userId }) {
           packetsReceived: r.packetsReceived || 0,
           bytesReceived: r.bytesReceived || 0,
           width: r.frameWidth,
+          packetsLost: r.packetsLost || 0,
+          nackCount: r.nackCount || 0,
+          rtxReceived: r.retransmittedPacketsReceived || 0,
+          freezeCount: r.freezeCount || 0,
+          totalFreezesDuration: r.totalFreezesDuration || 0,
+          keyFramesDecoded: r.keyFramesDecoded || 0,
+          pliCount: r.pliCount || 0,
         });
       });
     }
@@ -182,6 +189,9 @@ function createGroupClient({ io, RTCPeerConnection, url, token, userId }) {
           bytesSent: r.bytesSent || 0,
           width: r.frameWidth,
           limit: r.qualityLimitationReason,
+          packetsSent: r.packetsSent || 0,
+          retransmittedPacketsSent: r.retransmittedPacketsSent || 0,
+          nackCount: r.nackCount || 0,
         });
       });
     }

@@ -69,7 +69,10 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
 // Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
 // `db`: reuse an SQLite file (restart tests; its folder is then not removed by cleanup()).
 // `dir`: reuse the folder (and SQLite file) of an earlier server, e.g. to restart it.
-export async function startServer({ args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir } = {}) {
+// `netns` + `ip`: run it inside that network namespace (`ip netns exec`), listening on `ip`.
+export async function startServer({
+  args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir, netns, ip = '127.0.0.1',
+} = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
   const dir = reuseDir ?? mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
@@ -78,11 +81,13 @@ export async function startServer({ args = [], env = {}, workers = 1, db: dbPath
   const db = dbPath ?? path.join(dir, 'sfu.db');
   const fullArgs = [
     '--http-port', String(httpPort), '--rtc-port', String(rtcPort),
-    '--listen-ip', '127.0.0.1', '--announced-ip', '127.0.0.1',
+    '--listen-ip', ip, '--announced-ip', ip,
     '--jwt-secret', JWT_SECRET, '--db', db, '--workers', String(workers),
     ...args,
   ];
-  const proc = spawn(bin, fullArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `ip netns exec` execs the server in place: the child's PID is the server's.
+  const [file, argv] = netns ? ['ip', ['netns', 'exec', netns, bin, ...fullArgs]] : [bin, fullArgs];
+  const proc = spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = [];
   const keep = (chunk) => {
     logs.push(chunk.toString());
@@ -91,7 +96,7 @@ export async function startServer({ args = [], env = {}, workers = 1, db: dbPath
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
   const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const base = `http://127.0.0.1:${httpPort}`;
+  const base = `http://${ip}:${httpPort}`;
   try {
     await Promise.race([
       waitFor('server /healthz', async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 20000 }),

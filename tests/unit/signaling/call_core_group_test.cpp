@@ -256,6 +256,34 @@ TEST_F(GroupCallTest, PublishSubscribeThroughSfu) {
   EXPECT_EQ(h.status("alice", id), "active");
 }
 
+TEST_F(GroupCallTest, LateJoinerLearnsTheActiveSpeakerWithItsSubscription) {
+  std::string id = h.initiate("alice", {"bob", "carol", "dave"});
+  h.core->answer("bob", id, {{"answer", true}});
+  // Nobody has spoken yet: a subscription carries no speaker.
+  h.media.listener->onMediaSubscribeOffer(id, "bob", "v=0 sub");
+  EXPECT_EQ(h.hub.count("b1", "webrtc_active_speaker"), 0);
+  h.media.listener->onMediaActiveSpeaker(id, "alice");
+  EXPECT_EQ(h.hub.count("b1", "webrtc_active_speaker"), 1);
+  // Already told: re-offers do not repeat it.
+  h.media.listener->onMediaSubscribeOffer(id, "bob", "v=0 sub 2");
+  EXPECT_EQ(h.hub.count("b1", "webrtc_active_speaker"), 1);
+
+  // carol joins after alice took the floor: she is told with her first subscribe offer, once.
+  h.core->answer("carol", id, {{"answer", true}});
+  EXPECT_EQ(h.hub.count("c1", "webrtc_active_speaker"), 0);
+  h.media.listener->onMediaSubscribeOffer(id, "carol", "v=0 sub c");
+  EXPECT_EQ(*h.hub.last("c1", "webrtc_active_speaker"),
+            json({{"call_id", id}, {"user_id", "alice"}}));
+  h.media.listener->onMediaSubscribeOffer(id, "carol", "v=0 sub c2");
+  EXPECT_EQ(h.hub.count("c1", "webrtc_active_speaker"), 1);
+
+  // The speaker left: a later joiner is not told about her.
+  h.core->end("alice", id);
+  h.core->answer("dave", id, {{"answer", true}});
+  h.media.listener->onMediaSubscribeOffer(id, "dave", "v=0 sub d");
+  EXPECT_EQ(h.hub.count("d1", "webrtc_active_speaker"), 0);
+}
+
 TEST_F(GroupCallTest, PublishAnswerAfterLeavingIsDropped) {
   std::string id = h.initiate("alice", {"bob", "carol"});
   h.core->answer("bob", id, {{"answer", true}});
