@@ -111,7 +111,7 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
     nlohmann::json media_stats;                // SFU calls: the room's last quality statistics
     Scheduler::TimerId stats_timer = 0;
-    std::string active_speaker;                // last webrtc_active_speaker of the room
+    std::string active_speaker;  // last webrtc_active_speaker of the room
   };
   struct EchoSession {
     std::string call_id;
