@@ -39,7 +39,9 @@ ServerApp::ServerApp(boost::asio::io_context& io, const Config& cfg)
   hub_ = std::make_unique<sio::SocketHub>(io_);
   calls_ = std::make_unique<CallService>(io_, cfg_, *hub_, media_.get());
   http_ = std::make_unique<http::HttpServer>(io_, cfg_, *calls_, *hub_);
-  http_->setReadinessCheck([this] { return !draining_; });
+  // Ready: not draining, every media worker running, and the call store writable.
+  http_->setReadinessCheck(
+      [this] { return !draining_ && media_->running() && calls_->storeWritable(); });
   registerRoutes();
   SFU_LOG_INFO("main", "listening http_port={} tls={} rtc_port={} workers={} announced_ip={}",
                http_->port(), http_->tls(), media_->workerPort(0), media_->workerCount(),

@@ -28,6 +28,8 @@ class CallService : public CallApi {
   // endpoint; only meaningful with a secret).
   std::string issueToken(const std::string& user_id, int64_t ttl_s = 3600) const;
   calls::CallCore& core() { return *core_; }
+  // Readiness: the call store can take a write now.
+  bool storeWritable() { return store_->writable(); }
 
   std::string authenticate(std::string_view token) override { return core_->authenticate(token); }
   nlohmann::json initiate(const std::string& user_id, const nlohmann::json& body) override {

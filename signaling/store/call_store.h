@@ -78,6 +78,9 @@ class CallStore {
   virtual void saveMediaStats(const std::string& call_id, const std::string& json,
                               int64_t at_ms) = 0;
   virtual std::optional<std::string> mediaStats(const std::string& call_id) = 0;
+  // Whether a write could start now (readiness probe): false when the database is read-only,
+  // locked by another writer, or its file is gone.
+  virtual bool writable() = 0;
 };
 
 }  // namespace signaling::store

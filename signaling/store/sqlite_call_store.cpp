@@ -437,4 +437,14 @@ std::optional<std::string> SqliteCallStore::mediaStats(const std::string& call_i
   return openValue(q.bytes(0), "media_stats.body|" + call_id);
 }
 
+bool SqliteCallStore::writable() {
+  // Takes the write lock and gives it back at once; waits a short while only, unlike writes.
+  sqlite3_busy_timeout(db_, 200);
+  bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (ok) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_busy_timeout(db_, 5000);
+  if (!ok) SFU_LOG_WARN("store", "not writable error=\"{}\"", sqlite3_errmsg(db_));
+  return ok;
+}
+
 }  // namespace signaling::store

@@ -50,6 +50,7 @@ class SqliteCallStore : public CallStore {
   std::vector<QualityReport> qualityReports(const std::string& call_id) override;
   void saveMediaStats(const std::string& call_id, const std::string& json, int64_t at_ms) override;
   std::optional<std::string> mediaStats(const std::string& call_id) override;
+  bool writable() override;
 
  private:
   class Stmt;

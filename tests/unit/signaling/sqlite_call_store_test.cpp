@@ -147,6 +147,22 @@ TEST(SqliteCallStoreTest, MediaStatsReplaceAndReopen) {
   EXPECT_FALSE(s.mediaStats("call_other"));
 }
 
+TEST(SqliteCallStoreTest, WritableUnlessAnotherWriterHoldsTheLock) {
+  TempDir dir;
+  std::string path = dir.file("calls.db");
+  SqliteCallStore s(opts(path));
+  EXPECT_TRUE(s.writable());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_FALSE(s.writable());
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(s.writable());
+  s.saveCall(sampleCall("call_w", 1000, "alice", "bob"));  // the short wait did not stick
+  EXPECT_TRUE(s.findCall("call_w"));
+}
+
 TEST(SqliteCallStoreTest, Version1DatabaseGainsTheMediaStatsTable) {
   TempDir dir;
   std::string path = dir.file("v1.db");
