@@ -6,7 +6,7 @@
 # and for each room count runs the same load against relay-baseline, our server and Janus
 # (VideoRoom, --ice-lite), each in the namespace, the generator on the host side. Results:
 # bench/results/<timestamp>/{relay,sfu,janus}-r<R>.json, summary.json, summary.md (printed).
-# Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
+# --targets "sfu janus" runs a subset. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
 # forwards < 90 % of what the same run sends through the relay baseline.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +17,7 @@ duration=15
 warmup=3
 janus=1
 max_rooms=32
+only_targets=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rooms) rooms_list=$2; shift 2 ;;
@@ -24,6 +25,7 @@ while [[ $# -gt 0 ]]; do
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --no-janus) janus=0; shift ;;
+    --targets) only_targets=$2; shift 2 ;;
     --max-rooms) max_rooms=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -126,7 +128,7 @@ start_target() {  # target
       wait_tcp "$ns_ip" 8080
       addr=$ns_ip:8080 ;;
     janus)
-      ip netns exec "$ns" janus -F "$jdir" -C "$jdir/janus.jcfg" -d 3 -o -L "$tmp/janus.log" \
+      ip netns exec "$ns" janus -F "$jdir" -C "$jdir/janus.jcfg" -i "$ns_ip" -d "${JANUS_DEBUG:-3}" -o -L "$tmp/janus.log" \
         >/dev/null 2>&1 &
       server_pid=$!
       wait_tcp "$ns_ip" 8088
@@ -144,10 +146,12 @@ run_one() {  # target rooms
     --server-pid "$server_pid" --json "$out/$target-r$rooms.json" "${extra[@]}" >/dev/null \
     || echo "sfu-load --target $target --rooms $rooms failed" >&2
   stop_server
+  cp "$tmp/$target.log" "$out/$target-r$rooms.log" 2>/dev/null || true
 }
 
 targets=(relay sfu)
 [[ $janus == 1 ]] && targets+=(janus)
+[[ -n $only_targets ]] && read -r -a targets <<<"$only_targets"
 if [[ -n $rooms_list ]]; then
   for r in $rooms_list; do
     for t in "${targets[@]}"; do run_one "$t" "$r"; done

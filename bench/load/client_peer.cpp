@@ -40,14 +40,10 @@ sfu::dtls::DtlsTransport::TimePoint toTimePoint(int64_t ns) {
 
 ClientPeer::ClientPeer(std::shared_ptr<sfu::dtls::DtlsContext> context, PeerHandler& handler,
                        const std::string& bind_ip)
-    : handler_(handler) {
+    : handler_(handler), context_(std::move(context)) {
   ufrag_ = randomToken(rng(), 8);
   pwd_ = randomToken(rng(), 24);
   tiebreaker_ = rng()();
-  sfu::dtls::DtlsTransport::Options options;
-  options.role = sfu::dtls::DtlsRole::kClient;
-  dtls_ = std::make_unique<sfu::dtls::DtlsTransport>(
-      std::move(context), static_cast<sfu::dtls::DtlsTransport::Listener&>(*this), options);
 
   fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int size = 1 << 20;
@@ -82,6 +78,12 @@ bool ClientPeer::start(const RemoteTransport& remote, int64_t now_ns) {
     failed_ = true;
     return false;
   }
+  // RFC 5763 §5: the answerer's a=setup decides; we offer actpass and answer active.
+  sfu::dtls::DtlsTransport::Options options;
+  options.role =
+      remote.remote_dtls_client ? sfu::dtls::DtlsRole::kServer : sfu::dtls::DtlsRole::kClient;
+  dtls_ = std::make_unique<sfu::dtls::DtlsTransport>(
+      context_, static_cast<sfu::dtls::DtlsTransport::Listener&>(*this), options);
   dtls_->setRemoteFingerprint(remote_.fingerprint, toTimePoint(now_ns));
   started_ = true;
   nextCheckNs_ = now_ns;
@@ -132,10 +134,28 @@ void ClientPeer::sendStunCheck(int64_t now_ns) {
   nextCheckNs_ = now_ns + (iceConnected_ ? kConsentIntervalNs : kCheckIntervalNs);
 }
 
+// A full-ICE server (Janus; libnice checks even in lite mode) sends its own checks: answer them
+// (RFC 8445 §7.3) with our password as the MESSAGE-INTEGRITY key.
+bool ClientPeer::answerBindingRequest(std::span<const uint8_t> bytes) {
+  auto parsed = sfu::ice::StunMessage::parse(bytes);
+  if (!parsed.ok() || !parsed.message->isBindingRequest()) return false;
+  const auto& request = *parsed.message;
+  if (!request.checkIntegrity(pwd_)) return true;
+  std::array<uint8_t, 256> out;
+  sfu::ice::StunWriter writer(
+      out, sfu::ice::stunType(sfu::ice::kStunMethodBinding, sfu::ice::StunClass::kSuccess),
+      request.transactionId());
+  writer.addXorMappedAddress(remote_.candidate);
+  writer.addMessageIntegrity(pwd_);
+  writer.addFingerprint();
+  if (writer.ok()) sendRaw(writer.finish().data(), writer.size());
+  return true;
+}
+
 void ClientPeer::tick(int64_t now_ns) {
   if (!started_ || failed_) return;
   if (now_ns >= nextCheckNs_) sendStunCheck(now_ns);
-  if (auto t = dtls_->nextTimeout(); !direct_ && t && toTimePoint(now_ns) >= *t) {
+  if (auto t = dtls_ ? dtls_->nextTimeout() : std::nullopt; t && toTimePoint(now_ns) >= *t) {
     dtls_->handleTimeout(toTimePoint(now_ns));
   }
   flush();
@@ -161,13 +181,14 @@ void ClientPeer::receive(int64_t now_ns) {
       if (size == 0) continue;
       const uint8_t first = data[0];
       if (first <= 3) {  // RFC 7983 §7: STUN
+        if (answerBindingRequest({data, size})) continue;
         auto check = sfu::ice::validateBindingResponse({data, size}, pendingTid_, remote_.pwd);
         if (check.status == sfu::ice::BindingResponseCheck::Status::kSuccess && !iceConnected_) {
           iceConnected_ = true;
           nextCheckNs_ = now_ns + kConsentIntervalNs;
           dtls_->start(toTimePoint(now_ns));
         }
-      } else if (first >= 20 && first <= 63) {  // DTLS
+      } else if (first >= 20 && first <= 63 && dtls_) {  // DTLS
         dtls_->handleDatagram({data, size}, toTimePoint(now_ns));
       } else if (first >= 128 && first <= 191 && inbound_) {  // RTP / RTCP
         if (rtp::rtcp::looksLikeRtcp({data, size})) {

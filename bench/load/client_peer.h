@@ -26,7 +26,8 @@ struct RemoteTransport {
   std::string ufrag;
   std::string pwd;
   sfu::dtls::Fingerprint fingerprint;
-  sfu::net::Endpoint candidate;  // the server's UDP host candidate
+  sfu::net::Endpoint candidate;     // the server's UDP host candidate
+  bool remote_dtls_client = false;  // the server answered a=setup:active (Janus does)
 };
 
 class PeerHandler {
@@ -85,10 +86,12 @@ class ClientPeer : private sfu::dtls::DtlsTransport::Listener {
   void onDtlsData(std::span<const uint8_t>) override {}  // SCTP: not used by the benchmark
 
   void sendStunCheck(int64_t now_ns);
+  bool answerBindingRequest(std::span<const uint8_t> bytes);
   uint8_t* queueSlot();
   void sendRaw(const uint8_t* data, size_t size);
 
   PeerHandler& handler_;
+  std::shared_ptr<sfu::dtls::DtlsContext> context_;
   int fd_ = -1;
   std::string ufrag_;
   std::string pwd_;

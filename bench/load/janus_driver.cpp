@@ -151,7 +151,13 @@ void runJanusParticipant(const SignalingTarget& target, RoomShared& room, size_t
   self.setPublishRemote(*pubRemote);
   ++status.joined;
 
-  // Subscribe once everyone published (one offer with all feeds).
+  // Subscribe once everyone's publish transport is up (Janus lists a feed only then): one offer
+  // with all feeds.
+  const auto readyDeadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!self.publishReady() && !stop && std::chrono::steady_clock::now() < readyDeadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!self.publishReady()) return fail("publish: transport not connected");
   room.published.fetch_add(1);
   while (room.published.load() < static_cast<int>(room.members.size()) && !stop && !room.failed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

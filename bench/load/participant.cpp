@@ -199,6 +199,7 @@ std::optional<RemoteTransport> Participant::remoteFromSdp(const std::string& tex
   auto fp = sfu::dtls::Fingerprint::parse(fps.front().algorithm, fps.front().value);
   if (!fp) return std::nullopt;
   remote.fingerprint = *fp;
+  remote.remote_dtls_client = sdp.setupOf(m) == sfu::sdp::Setup::kActive;
   for (const auto& c : m.candidates) {
     if (c.isTcp()) continue;
     auto ep = sfu::net::Endpoint::parse(c.address + ":" + std::to_string(c.port));
@@ -263,6 +264,7 @@ void Participant::tick(int64_t now_ns) {
   if (!pub_->ready()) return;
   if (startNs_ == 0) {
     startNs_ = now_ns;
+    publishReady_.store(true);
     nextAudioNs_ = now_ns;
     nextReportNs_ = now_ns + kReportIntervalNs;
     for (auto& layer : layers_) {

@@ -69,6 +69,7 @@ class Participant {
   void tick(int64_t now_ns);
   void resetWindow();          // start of the measured window: forget per-stream loss baselines
   int64_t joinTimeNs() const;  // offer → first forwarded packet; -1 when none yet
+  bool publishReady() const { return publishReady_.load(); }
   bool mediaFlowing() const { return firstForwardNs_.load() != 0; }
   uint64_t streamsReceived() const { return subStreamCount_; }
   uint64_t expectedPackets() const;
@@ -128,6 +129,7 @@ class Participant {
 
   std::atomic<int64_t> offerSentNs_{0};
   std::atomic<int64_t> firstForwardNs_{0};
+  std::atomic<bool> publishReady_{false};
 
   uint32_t audioSsrc_ = 0;
   uint16_t audioSeq_ = 0;
