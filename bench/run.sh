@@ -9,6 +9,7 @@
 # --targets "sfu janus" runs a subset. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
 # forwards < 90 % of what the same run sends through the relay baseline.
 set -euo pipefail
+args="$*"
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 rooms_list=""
@@ -166,11 +167,11 @@ else
 fi
 
 {
-  echo "command: bench/run.sh $*"
+  echo "command: bench/run.sh $args"
   echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "kernel: $(uname -r)"
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "janus: $(janus --version 2>/dev/null | head -1 || echo none)"
+  echo "janus: $(janus --version 2>/dev/null | head -1 || true)"
 } >"$out/machine.txt"
 python3 "$root/bench/report.py" "$out"
