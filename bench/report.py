@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Summarizes a bench/run.sh results folder: summary.json + summary.md (printed).
+
+  report.py <dir>                      write the summary
+  report.py --check-capacity <dir> R   exit 1 when the R-room run of our server is saturated
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+
+def load(folder):
+    runs = {}
+    for path in glob.glob(os.path.join(folder, "*-r*.json")):
+        m = re.match(r"(relay|sfu|janus)-r(\d+)\.json$", os.path.basename(path))
+        if not m:
+            continue
+        with open(path) as f:
+            runs[(m.group(1), int(m.group(2)))] = json.load(f)
+    return runs
+
+
+def ratio(a, b):
+    if a is None or b is None or a <= 0 or b <= 0:
+        return None
+    return a / b
+
+
+def saturated(runs, rooms):
+    ours = runs.get(("sfu", rooms))
+    relay = runs.get(("relay", rooms))
+    if not ours:
+        return True
+    if ours["media_flowing"] < ours["participants"] or ours["loss"] > 0.02:
+        return True
+    if relay and ours["forwarded_pps"] < 0.9 * relay["forwarded_pps"]:
+        return True
+    return False
+
+
+def fmt(v, spec):
+    return "–" if v is None or v == -1 else format(v, spec)
+
+
+def main():
+    if sys.argv[1] == "--check-capacity":
+        sys.exit(1 if saturated(load(sys.argv[2]), int(sys.argv[3])) else 0)
+    folder = sys.argv[1]
+    runs = load(folder)
+    rows = []
+    for rooms in sorted({r for _, r in runs}):
+        for target in ("relay", "sfu", "janus"):
+            run = runs.get((target, rooms))
+            if not run:
+                continue
+            base = runs.get(("relay", rooms), {})
+            ours = runs.get(("sfu", rooms), {})
+            cpu = run.get("cpu_s_per_million_forwarded")
+            row = {
+                "target": target,
+                "rooms": rooms,
+                "participants": run["participants"],
+                "flowing": run["media_flowing"],
+                "forwarded_pps": run["forwarded_pps"],
+                "forwarded_mbps": run["forwarded_mbps"],
+                "cpu_s_per_mpkt": cpu,
+                "cpu_vs_relay": ratio(cpu, base.get("cpu_s_per_million_forwarded")),
+                "cpu_vs_ours": ratio(cpu, ours.get("cpu_s_per_million_forwarded")),
+                "server_cpu_pct": run["server_cpu_pct"],
+                "rss_per_participant_kb": run["rss_per_participant_kb"],
+                "rss_vs_ours": ratio(run["rss_per_participant_kb"], ours.get("rss_per_participant_kb")),
+                "latency_us": run["latency_us"],
+                "loss": run["loss"],
+                "join_ms": run["join_ms"],
+                "allocs_per_forwarded_packet": run.get("allocs_per_forwarded_packet"),
+                "errors": run["errors"],
+            }
+            rows.append(row)
+    summary = {"runs": rows}
+    machine = os.path.join(folder, "machine.txt")
+    if os.path.exists(machine):
+        with open(machine) as f:
+            summary["machine"] = f.read().strip().splitlines()
+    with open(os.path.join(folder, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    lines = [
+        "| target | rooms×P | flowing | fwd pkt/s | fwd Mbit/s | server CPU % | CPU s / M fwd pkts"
+        " | ×relay | ×ours | RSS/participant KiB | lat p50/p99/p99.9 µs | loss | join p50/max ms"
+        " | allocs/fwd pkt |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lat = r["latency_us"]
+        lines.append(
+            "| {t} | {rooms}×{p} | {fl} | {pps} | {mbps} | {cpu} | {cpm} | {vr} | {vo} | {rss} | {l50}/{l99}/{l999} | {loss} | {j50}/{jmax} | {al} |".format(
+                t=r["target"], rooms=r["rooms"], p=r["participants"] // r["rooms"], fl=r["flowing"],
+                pps=fmt(r["forwarded_pps"], ".0f"), mbps=fmt(r["forwarded_mbps"], ".1f"),
+                cpu=fmt(r["server_cpu_pct"], ".0f"), cpm=fmt(r["cpu_s_per_mpkt"], ".2f"),
+                vr=fmt(r["cpu_vs_relay"], ".2f"), vo=fmt(r["cpu_vs_ours"], ".2f"),
+                rss=fmt(r["rss_per_participant_kb"], ".0f"),
+                l50=fmt(lat["p50"], ".0f"), l99=fmt(lat["p99"], ".0f"), l999=fmt(lat["p999"], ".0f"),
+                loss=fmt(100 * r["loss"], ".2f") + " %",
+                j50=fmt(r["join_ms"]["p50"], ".0f"), jmax=fmt(r["join_ms"]["max"], ".0f"),
+                al=fmt(r["allocs_per_forwarded_packet"], ".4f")))
+    md = "\n".join(lines) + "\n"
+    if "machine" in summary:
+        md += "\n" + "\n".join("- " + l for l in summary["machine"]) + "\n"
+    with open(os.path.join(folder, "summary.md"), "w") as f:
+        f.write(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# The full benchmark of issue 9, one command (root: it creates a network namespace):
+#   sudo bench/run.sh [--rooms "1 2 3 4"] [--participants 8] [--duration 15] [--no-janus]
+# Builds sfu-server, sfu-load, relay-baseline and the allocation counter if needed, creates the
+# namespace "sfubench" joined to the host by a veth pair (host 10.77.0.1, namespace 10.77.0.2),
+# and for each room count runs the same load against relay-baseline, our server and Janus
+# (VideoRoom, --ice-lite), each in the namespace, the generator on the host side. Results:
+# bench/results/<timestamp>/{relay,sfu,janus}-r<R>.json, summary.json, summary.md (printed).
+# --targets "sfu janus" runs a subset. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
+# forwards < 90 % of what the same run sends through the relay baseline.
+set -euo pipefail
+args="$*"
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+rooms_list=""
+participants=8
+duration=15
+warmup=3
+janus=1
+max_rooms=32
+only_targets=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --rooms) rooms_list=$2; shift 2 ;;
+    --participants) participants=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --no-janus) janus=0; shift ;;
+    --targets) only_targets=$2; shift 2 ;;
+    --max-rooms) max_rooms=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[[ $(id -u) == 0 ]] || { echo "run.sh needs root (network namespaces)" >&2; exit 2; }
+if [[ $janus == 1 ]] && ! command -v janus >/dev/null; then
+  echo "janus not installed (apt-get install janus): running without it" >&2
+  janus=0
+fi
+
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$build" -j2 --target sfu-server sfu-load relay-baseline alloc-counter
+bin=$build/bin
+
+ns=sfubench
+host_ip=10.77.0.1
+ns_ip=10.77.0.2
+out=$root/bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$out"
+tmp=$(mktemp -d)
+server_pid=""
+
+stop_server() {
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  ip link del sfub0 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ip netns del "$ns" 2>/dev/null || true
+ip link del sfub0 2>/dev/null || true
+ip netns add "$ns"
+ip link add sfub0 type veth peer name sfub1
+ip link set sfub1 netns "$ns"
+ip addr add "$host_ip/24" dev sfub0
+ip link set sfub0 up
+ip netns exec "$ns" ip addr add "$ns_ip/24" dev sfub1
+ip netns exec "$ns" ip link set sfub1 up
+ip netns exec "$ns" ip link set lo up
+
+wait_tcp() {  # host port
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Janus configuration: only the VideoRoom plugin and the HTTP transport, ICE-lite.
+jdir=$tmp/janus
+mkdir -p "$jdir/plugins" "$jdir/transports" "$jdir/events" "$jdir/loggers"
+libdir=$(dirname "$(find /usr/lib -path '*janus/plugins/libjanus_videoroom.so' 2>/dev/null | head -1)")/..
+ln -sf "$libdir/plugins/libjanus_videoroom.so" "$jdir/plugins/"
+ln -sf "$libdir/transports/libjanus_http.so" "$jdir/transports/"
+cat >"$jdir/janus.jcfg" <<JCFG
+general: {
+  configs_folder = "$jdir"
+  plugins_folder = "$jdir/plugins"
+  transports_folder = "$jdir/transports"
+  events_folder = "$jdir/events"
+  loggers_folder = "$jdir/loggers"
+  debug_level = 3
+  session_timeout = 120
+}
+media: { rtp_port_range = "20000-40000" }
+nat: { ice_lite = true, ignore_mdns = true }
+JCFG
+cat >"$jdir/janus.transport.http.jcfg" <<JCFG
+general: { json = "plain", base_path = "/janus", http = true, port = 8088, ip = "$ns_ip", https = false }
+admin: { admin_http = false }
+JCFG
+echo 'general: { }' >"$jdir/janus.plugin.videoroom.jcfg"
+
+start_target() {  # target
+  case $1 in
+    relay)
+      ip netns exec "$ns" "$bin/relay-baseline" "$ns_ip" 41000 >"$tmp/relay.log" 2>&1 &
+      server_pid=$!
+      sleep 0.3
+      addr=$ns_ip:41000 ;;
+    sfu)
+      rm -f "$tmp/sfu.db"
+      ip netns exec "$ns" env LD_PRELOAD="$build/lib/liballoc-counter.so" "$bin/sfu-server" \
+        --http-port 8080 --rtc-port 40000 --listen-ip "$ns_ip" --announced-ip "$ns_ip" \
+        --jwt-secret bench-secret --db "$tmp/sfu.db" --max-participants 64 \
+        --log-level warn >"$tmp/sfu.log" 2>&1 &
+      server_pid=$!
+      wait_tcp "$ns_ip" 8080
+      addr=$ns_ip:8080 ;;
+    janus)
+      ip netns exec "$ns" janus -F "$jdir" -C "$jdir/janus.jcfg" -i "$ns_ip" -d "${JANUS_DEBUG:-3}" -o -L "$tmp/janus.log" \
+        >/dev/null 2>&1 &
+      server_pid=$!
+      wait_tcp "$ns_ip" 8088
+      addr=$ns_ip:8088 ;;
+  esac
+}
+
+run_one() {  # target rooms
+  local target=$1 rooms=$2 extra=()
+  [[ $target == sfu ]] && extra=(--count-allocs)
+  start_target "$target"
+  sleep 0.5
+  "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
+    --rooms "$rooms" --participants "$participants" --duration "$duration" --warmup "$warmup" \
+    --server-pid "$server_pid" --json "$out/$target-r$rooms.json" "${extra[@]}" >/dev/null \
+    || echo "sfu-load --target $target --rooms $rooms failed" >&2
+  stop_server
+  cp "$tmp/$target.log" "$out/$target-r$rooms.log" 2>/dev/null || true
+}
+
+targets=(relay sfu)
+[[ $janus == 1 ]] && targets+=(janus)
+[[ -n $only_targets ]] && read -r -a targets <<<"$only_targets"
+if [[ -n $rooms_list ]]; then
+  for r in $rooms_list; do
+    for t in "${targets[@]}"; do run_one "$t" "$r"; done
+  done
+else
+  r=1
+  while [[ $r -le $max_rooms ]]; do
+    for t in "${targets[@]}"; do run_one "$t" "$r"; done
+    if ! python3 "$root/bench/report.py" --check-capacity "$out" "$r"; then break; fi
+    r=$((r + 1))
+  done
+fi
+
+{
+  echo "command: bench/run.sh $args"
+  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+  echo "kernel: $(uname -r)"
+  echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "janus: $(janus --version 2>/dev/null | head -1 || true)"
+} >"$out/machine.txt"
+python3 "$root/bench/report.py" "$out"
