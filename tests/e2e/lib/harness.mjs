@@ -69,7 +69,10 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
 // Starts build/bin/sfu-server (SFU_SERVER_BIN) and resolves once /healthz answers.
 // `db`: reuse an SQLite file (restart tests; its folder is then not removed by cleanup()).
 // `dir`: reuse the folder (and SQLite file) of an earlier server, e.g. to restart it.
-export async function startServer({ args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir } = {}) {
+// `listenIp` / `announcedIp`: other than 127.0.0.1 (e.g. a veth address a network namespace reaches).
+export async function startServer({
+  args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir, listenIp = '127.0.0.1', announcedIp = '127.0.0.1',
+} = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
   const dir = reuseDir ?? mkdtempSync(path.join(tmpdir(), 'sfu-e2e-'));
@@ -78,7 +81,7 @@ export async function startServer({ args = [], env = {}, workers = 1, db: dbPath
   const db = dbPath ?? path.join(dir, 'sfu.db');
   const fullArgs = [
     '--http-port', String(httpPort), '--rtc-port', String(rtcPort),
-    '--listen-ip', '127.0.0.1', '--announced-ip', '127.0.0.1',
+    '--listen-ip', listenIp, '--announced-ip', announcedIp,
     '--jwt-secret', JWT_SECRET, '--db', db, '--workers', String(workers),
     ...args,
   ];
