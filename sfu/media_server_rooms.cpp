@@ -64,6 +64,13 @@ void MediaServer::RoomHost::onRoomActiveSpeaker(const std::string& user_id) {
       [room = id_, user_id](MediaApi::Listener& l) { l.onMediaActiveSpeaker(room, user_id); });
 }
 
+void MediaServer::RoomHost::onRoomPublisherLayers(const std::string& user_id,
+                                                  const PublisherLayers& layers) {
+  server_.emitToListener([room = id_, user_id, layers](MediaApi::Listener& l) {
+    l.onMediaPublisherLayers(room, user_id, layers);
+  });
+}
+
 // --- placement -----------------------------------------------------------------------------------
 
 void MediaServer::emitToListener(std::function<void(Listener&)> event) {

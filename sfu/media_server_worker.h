@@ -33,6 +33,7 @@ class MediaServer::RoomHost final : public room::Room::Listener {
   void onRoomSubscribeOffer(const std::string& user_id, const std::string& sdp) override;
   void onRoomParticipantClosed(const std::string& user_id, const std::string& reason) override;
   void onRoomActiveSpeaker(const std::string& user_id) override;
+  void onRoomPublisherLayers(const std::string& user_id, const PublisherLayers& layers) override;
 
  private:
   MediaServer& server_;

@@ -16,6 +16,15 @@ struct TrackSource {
   std::string source;  // microphone | camera | screen | screen_audio
 };
 
+// Dynacast guidance for one simulcast track of a publisher (webrtc_layers event).
+struct PublisherLayers {
+  std::string track_id;
+  std::string mid;
+  std::string source;                 // camera | screen
+  std::vector<std::string> active;    // rids some subscriber may take, lowest first
+  std::vector<std::string> inactive;  // rids nobody takes now: the encoder may pause them
+};
+
 // Result of an SDP operation: an SDP on success, or an error message.
 struct SdpResult {
   bool ok = false;
@@ -37,6 +46,13 @@ class MediaApi {
     virtual void onMediaTransportClosed(const std::string& room_id, const std::string& user_id,
                                         const std::string& reason) = 0;
     virtual void onMediaActiveSpeaker(const std::string& room_id, const std::string& user_id) = 0;
+    // Dynacast: which simulcast layers of the user's track anyone takes (optional to handle).
+    virtual void onMediaPublisherLayers(const std::string& room_id, const std::string& user_id,
+                                        const PublisherLayers& layers) {
+      (void)room_id;
+      (void)user_id;
+      (void)layers;
+    }
   };
 
   virtual ~MediaApi() = default;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "rtp/common/byte_io.h"
 #include "rtp/rtcp/ntp_time.h"
 #include "rtp/rtp/extension_map.h"
 #include "rtp/stream/rtx.h"
@@ -87,6 +88,14 @@ void DownTrack::configure(const sdp::NegotiatedMedia& answered, transport::Media
   }
   ext_map_ = rtp::makeIdTranslation(track_.extensions(), theirs, kForwardedExtensions);
   twcc_id_ = theirs.idOf(rtp::ExtensionType::kTransportWideCc);
+  padding_rtx_pt_ = kNoPt;
+  for (const auto& ac : answered.codecs) {
+    const uint8_t rtx = rtx_pt_[static_cast<size_t>(ac.pt) & 0x7F];
+    if (rtx != kNoPt) {
+      padding_rtx_pt_ = rtx;
+      break;
+    }
+  }
   abs_send_time_id_ = theirs.idOf(rtp::ExtensionType::kAbsSendTime);
   const bool was_active = active_;
   active_ = true;
@@ -103,13 +112,35 @@ void DownTrack::setPreferences(int max_layer, int max_temporal, bool paused) {
 
 void DownTrack::updateLayer(int64_t now_us, uint64_t budget_bps) {
   if (!active_ || paused_ || !track_.isVideo()) return;
+  if (bwe_paused_) {
+    // The allocator paused us and no longer decides (its estimate went away): start afresh.
+    bwe_paused_ = false;
+    current_layer_ = target_layer_ = -1;
+  }
   const int best = track_.bestLayer(now_us, max_layer_, budget_bps);
   if (best < 0) return;
-  if (best != target_layer_) {
-    target_layer_ = best;
-    if (best != current_layer_) {
+  setTarget(best, now_us);
+}
+
+void DownTrack::setAllocatedLayer(int layer, int64_t now_us) {
+  if (!active_ || !track_.isVideo()) return;
+  if (layer < 0) {
+    // Paused: nothing is forwarded; the receiver's decoder needs a key frame on resume, so the
+    // resumed layer is switched to like a new one.
+    bwe_paused_ = true;
+    current_layer_ = target_layer_ = -1;
+    return;
+  }
+  bwe_paused_ = false;
+  setTarget(layer, now_us);
+}
+
+void DownTrack::setTarget(int layer, int64_t now_us) {
+  if (layer != target_layer_) {
+    target_layer_ = layer;
+    if (layer != current_layer_) {
       last_keyframe_request_us_ = now_us;
-      track_.requestKeyframe(static_cast<size_t>(best), now_us);
+      track_.requestKeyframe(static_cast<size_t>(layer), now_us);
     }
   } else if (target_layer_ != current_layer_ &&
              now_us - last_keyframe_request_us_ >= kKeyframeRetryUs) {
@@ -133,7 +164,7 @@ void DownTrack::stampTransportFields(rtp::RtpPacket& p, int64_t now_us) {
     if (auto v = rtp::findExtension(p, twcc_id_);
         v && v->size() == rtp::ext::kTransportWideCcSize) {
       rtp::ext::writeTransportWideCc(v->first<rtp::ext::kTransportWideCcSize>(),
-                                     subscriber_.nextTransportSeq());
+                                     subscriber_.bwe().onPacketSent(p.size(), now_us));
     }
   }
   if (abs_send_time_id_ != 0) {
@@ -146,7 +177,7 @@ void DownTrack::stampTransportFields(rtp::RtpPacket& p, int64_t now_us) {
 }
 
 void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
-  if (!active_ || paused_ || out_ == nullptr) return;
+  if (!active_ || paused_ || bwe_paused_ || out_ == nullptr) return;
   const int layer = static_cast<int>(info.layer);
   if (track_.isVideo()) {
     if (layer != current_layer_) {
@@ -243,6 +274,44 @@ void DownTrack::onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t r
   }
 }
 
+bool DownTrack::canCarryPadding() const {
+  return active_ && out_ != nullptr && track_.isVideo() && rtx_ssrc_ != 0 &&
+         padding_rtx_pt_ != kNoPt && twcc_id_ != 0 && twcc_id_ <= 14 && packets_sent_ > 0;
+}
+
+bool DownTrack::sendPadding(size_t padding, int cluster, int64_t now_us) {
+  //   0                   1                   2                   3
+  //  |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+  //  |                           timestamp                           |
+  //  |                             SSRC                              |
+  //  |      0xBE     |      0xDE     |           length=1            |   RFC 8285 §4.2
+  //  |  ID   | L=1   |    transport-wide seq         |       0       |
+  //  |                 padding ...               |  padding count    |   RFC 3550 §5.1
+  constexpr size_t kHeader = 20;
+  if (!canCarryPadding()) return false;
+  padding = std::clamp<size_t>(padding, 1, 255);
+  net::PacketBuffer buf = out_->pool().acquire();
+  if (!buf || kHeader + padding + transport::kSrtpTailroom > buf.capacity()) return false;
+  uint8_t* b = buf.data();
+  b[0] = 0x80 | 0x20 | 0x10;
+  b[1] = padding_rtx_pt_;
+  rtp::store16(b + 2, rtx_seq_++);
+  rtp::store32(b + 4, last_out_ts_);
+  rtp::store32(b + 8, rtx_ssrc_);
+  b[12] = 0xBE;
+  b[13] = 0xDE;
+  rtp::store16(b + 14, 1);
+  const size_t size = kHeader + padding;
+  b[16] = static_cast<uint8_t>((twcc_id_ << 4) | 1);
+  rtp::store16(b + 17, subscriber_.bwe().onPacketSent(size, now_us, cluster));
+  b[19] = 0;
+  std::memset(b + kHeader, 0, padding - 1);
+  b[size - 1] = static_cast<uint8_t>(padding);
+  buf.setSize(size);
+  ++padding_sent_;
+  return out_->sendRtp(std::move(buf));
+}
+
 void DownTrack::onKeyframeRequest(int64_t now_us) {
   ++keyframe_requests_;
   const int layer = current_layer_ >= 0 ? current_layer_ : target_layer_;
@@ -308,6 +377,8 @@ nlohmann::json DownTrack::stats(int64_t now_us) const {
       {"retransmitted", retransmitted_},
       {"keyframe_requests", keyframe_requests_},
       {"layer_switches", layer_switches_},
+      {"allocator_paused", bwe_paused_},
+      {"padding_sent", padding_sent_},
       {"rtt_ms", rtt_ms_},
   };
   if (rtx_ssrc_ != 0) j["rtx_ssrc"] = rtx_ssrc_;

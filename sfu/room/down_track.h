@@ -59,8 +59,21 @@ class DownTrack {
   int maxLayer() const { return max_layer_; }
   int currentLayer() const { return current_layer_; }
   int targetLayer() const { return target_layer_; }
+  bool userPaused() const { return paused_; }
   // Chooses the target layer for the budget; requests a key frame when the target changes.
   void updateLayer(int64_t now_us, uint64_t budget_bps);
+  // The bandwidth allocator's choice (SubscriberBwe): a layer, or -1 to pause the stream until
+  // a later allocation resumes it (from a key frame). Called every layer check; retries the key
+  // frame request while a switch is pending.
+  void setAllocatedLayer(int layer, int64_t now_us);
+  // -1 while paused by the allocator, else the target layer.
+  int allocatedLayer() const { return bwe_paused_ ? -1 : target_layer_; }
+
+  // Probe padding: an RTX padding-only packet (RFC 4588 §4 repair stream, RFC 3550 §5.1 P bit)
+  // of `padding` bytes (≤ 255) stamped with the next transport-wide sequence number of the
+  // probe `cluster`. Only when RTX and transport-cc (one-byte id) were negotiated.
+  bool canCarryPadding() const;
+  bool sendPadding(size_t padding, int cluster, int64_t now_us);
 
   // Packet path (no allocation): copy into a pooled buffer, rewrite, store, send.
   void forward(const rtp::RtpPacket& in, const PacketInfo& info);
@@ -78,6 +91,7 @@ class DownTrack {
 
  private:
   void switchTo(size_t layer);
+  void setTarget(int layer, int64_t now_us);
   void stampTransportFields(rtp::RtpPacket& p, int64_t now_us);
 
   Participant& subscriber_;
@@ -90,6 +104,8 @@ class DownTrack {
   transport::MediaTransport* out_ = nullptr;
   bool active_ = false;
   bool paused_ = false;
+  bool bwe_paused_ = false;  // the allocator found no room for the lowest layer
+  uint8_t padding_rtx_pt_ = 0xFF;
   // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
   std::array<uint8_t, 128> pt_map_{};
   std::array<uint8_t, 128> rtx_pt_{};  // subscriber media pt → its RTX pt (0xFF: none)
@@ -119,6 +135,7 @@ class DownTrack {
   uint64_t retransmitted_ = 0;
   uint64_t keyframe_requests_ = 0;
   uint64_t layer_switches_ = 0;
+  uint64_t padding_sent_ = 0;
   // Sender reports and what the receiver reported.
   uint32_t last_sr_compact_ = 0;
   int64_t last_sr_sent_us_ = 0;

@@ -13,6 +13,7 @@
 #include "rtp/rtcp/remb.h"
 #include "rtp/rtcp/sdes.h"
 #include "rtp/rtcp/sender_report.h"
+#include "rtp/rtcp/twcc.h"
 #include "rtp/rtp/header_extensions.h"
 #include "rtp/stream/rtx.h"
 #include "sfu/common/log.h"
@@ -33,7 +34,7 @@ SdpResult fail(std::string error) { return SdpResult{false, {}, std::move(error)
 }  // namespace
 
 Participant::Participant(Room& room, std::string user_id, uint32_t rtcp_ssrc)
-    : room_(room), user_id_(std::move(user_id)), rtcp_ssrc_(rtcp_ssrc) {
+    : room_(room), user_id_(std::move(user_id)), rtcp_ssrc_(rtcp_ssrc), bwe_(user_id_) {
   ssrcs_.reserve(16);
   // The subscribe PC always carries a data channel m-line (mid "0") for the relay.
   slots_.push_back(Slot{"0", "application", sdp::OutgoingTrack::State::kActive, nullptr, false});
@@ -291,10 +292,12 @@ DownTrack* Participant::downTrackBySsrc(uint32_t ssrc) {
 void Participant::onSubscribeRtcp(std::span<const uint8_t> compound, int64_t now_us) {
   using rtp::rtcp::PacketKind;
   rtp::rtcp::CompoundParser parser(compound, rtp::rtcp::PaddingPolicy::kAnyPacket);
+  int worst_loss = -1;  // highest fraction lost of our streams in this compound (REMB mode)
   auto onBlock = [&](const rtp::rtcp::ReportBlock& block) {
     if (DownTrack* d = downTrackBySsrc(block.ssrc)) {
       d->onReportBlock(block, now_us);
       if (d->rttMs() > 0) rtt_ms_ = d->rttMs();
+      worst_loss = std::max<int>(worst_loss, block.fraction_lost);
     }
   };
   while (!parser.done()) {
@@ -333,10 +336,20 @@ void Participant::onSubscribeRtcp(std::span<const uint8_t> compound, int64_t now
           }
         }
         break;
+      case PacketKind::kTwcc:
+        // draft-holmer-rmcat-transport-wide-cc-extensions-01 §3.1: arrivals of what we sent.
+        if (auto fb = rtp::rtcp::TwccView::parse(*packet)) bwe_.onTwccFeedback(*fb, now_us);
+        break;
+      case PacketKind::kRemb:
+        // draft-alvestrand-rmcat-remb-03 §2: the receiver's own estimate of the whole session.
+        if (auto remb = rtp::rtcp::RembView::parse(*packet))
+          bwe_.onRemb(remb->bitrateBps(), now_us);
+        break;
       default:
-        break;  // TWCC/REMB from subscribers feed bandwidth estimation (a later stage)
+        break;
     }
   }
+  if (worst_loss >= 0) bwe_.onReceiverLoss(static_cast<uint8_t>(worst_loss), now_us);
 }
 
 void Participant::onTransportConnected(transport::MediaTransport& t) {
@@ -574,6 +587,9 @@ void Participant::applyPreference(DownTrack& d) const {
 
 void Participant::onTick(int64_t now_us) {
   if (!publish_) return;
+  if (subscribe_ && subscribe_->connected() && available_bps_ == 0 && bwe_.active()) {
+    bwe_.sendProbes(down_tracks_, now_us, room_.config().tick_ms * 1000);
+  }
   uint8_t buf[kRtcpBufferSize];
   rtp::rtcp::CompoundBuilder b(buf);
   for (auto& t : tracks_) {
@@ -617,6 +633,12 @@ void Participant::onTick(int64_t now_us) {
 }
 
 void Participant::onLayerCheck(int64_t now_us) {
+  if (available_bps_ == 0 && bwe_.active()) {
+    // The subscriber gives congestion feedback: its estimate decides (SubscriberBwe).
+    bwe_.setRttMs(rtt_ms_);
+    bwe_.allocate(down_tracks_, room_.activeSpeaker(), 0, now_us);
+    return;
+  }
   uint64_t video_budget = 0;  // unlimited
   if (available_bps_ != 0) {
     uint64_t audio = 0;

@@ -23,6 +23,7 @@
 #include "sfu/api/media_api.h"
 #include "sfu/room/down_track.h"
 #include "sfu/room/published_track.h"
+#include "sfu/room/subscriber_bwe.h"
 #include "sfu/sdp/negotiation.h"
 #include "sfu/transport/media_transport.h"
 
@@ -85,7 +86,9 @@ class Participant final : public transport::MediaTransport::Listener {
   void setPublisherPreference(const std::string& publisher, std::optional<Source> source,
                               TrackPreference pref);
   void setAvailableBitrate(uint64_t bps) { available_bps_ = bps; }
-  uint16_t nextTransportSeq() { return twcc_out_seq_++; }
+  // Bandwidth estimation and layer allocation of the subscribe transport.
+  SubscriberBwe& bwe() { return bwe_; }
+  const SubscriberBwe& bwe() const { return bwe_; }
   const std::vector<std::unique_ptr<DownTrack>>& downTracks() const { return down_tracks_; }
 
   // --- data channels ---
@@ -179,7 +182,7 @@ class Participant final : public transport::MediaTransport::Listener {
   };
   std::vector<PublisherPreference> publisher_prefs_;
   uint64_t available_bps_ = 0;
-  uint16_t twcc_out_seq_ = 1;
+  SubscriberBwe bwe_;
   int relay_stream_ = -1;
   uint64_t data_relayed_ = 0;
   uint64_t data_dropped_ = 0;

@@ -164,6 +164,26 @@ int PublishedTrack::bestLayer(int64_t now_us, int max_layer, uint64_t budget_bps
   return -1;
 }
 
+std::optional<int> PublishedTrack::updateGuidance(int needed, int64_t now_us, int64_t delay_us) {
+  const int top = static_cast<int>(layers_.size()) - 1;
+  if (guidance_ < 0) guidance_ = top;
+  needed = std::clamp(needed, 0, top);
+  if (needed > guidance_) {
+    guidance_ = needed;
+    guidance_lower_since_us_ = -1;
+    return guidance_;
+  }
+  if (needed == guidance_) {
+    guidance_lower_since_us_ = -1;
+    return std::nullopt;
+  }
+  if (guidance_lower_since_us_ < 0) guidance_lower_since_us_ = now_us;
+  if (now_us - guidance_lower_since_us_ < delay_us) return std::nullopt;
+  guidance_ = needed;
+  guidance_lower_since_us_ = -1;
+  return guidance_;
+}
+
 uint64_t PublishedTrack::bitrate(int64_t now_us) const {
   uint64_t sum = 0;
   for (const auto& l : layers_) sum += l.stats.bitrate(now_us);

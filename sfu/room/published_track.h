@@ -122,6 +122,13 @@ class PublishedTrack {
   void removeSubscriber(DownTrack* d);
   const std::vector<DownTrack*>& subscribers() const { return subscribers_; }
 
+  // Publisher layer guidance (dynacast): `needed` is the highest layer any subscriber may take
+  // now. Returns the new announced top layer when it changes: at once when more is needed, after
+  // `delay_us` of needing less (so a preference flip does not toggle the encoder). Starts at the
+  // top (the publisher sends every layer it offered).
+  std::optional<int> updateGuidance(int needed, int64_t now_us, int64_t delay_us);
+  int guidanceLayer() const { return guidance_; }
+
   // Smoothed loudness (127 - dBov, 0 = silence) from ssrc-audio-level; updated by tickSpeaker.
   double loudness() const { return loudness_; }
   void tickSpeaker();
@@ -147,6 +154,9 @@ class PublishedTrack {
   uint32_t level_sum_ = 0;
   uint32_t level_count_ = 0;
   double loudness_ = 0;
+  // Dynacast.
+  int guidance_ = -1;  // -1: not set yet (top)
+  int64_t guidance_lower_since_us_ = -1;
 };
 
 }  // namespace sfu::room

@@ -229,6 +229,7 @@ void Room::onTick() {
   if (now - last_layer_check_us_ >= ctx_.config.layer_check_ms * 1000) {
     last_layer_check_us_ = now;
     for (const auto& p : participants_) p->onLayerCheck(now);
+    updatePublisherLayers(now);
   }
   if (now - last_report_us_ >= ctx_.config.report_interval_ms * 1000) {
     last_report_us_ = now;
@@ -240,6 +241,38 @@ void Room::onTick() {
     last_speaker_check_us_ = now;
     checkActiveSpeaker(now);
   }
+}
+
+void Room::updatePublisherLayers(int64_t now_us) {
+  // Dynacast (as LiveKit's): a simulcast layer above every subscriber's max-layer preference
+  // is not needed; the publisher may stop encoding it. The lowest layer always stays, so a new
+  // subscriber starts at once. Bandwidth-limited choices do not count: a layer the allocator
+  // may switch up to must keep flowing so that it stays available.
+  std::vector<std::pair<std::string, PublisherLayers>> changes;
+  for (const auto& p : participants_) {
+    for (const auto& t : p->tracks()) {
+      if (!t->isVideo() || t->layerCount() < 2) continue;
+      const int top = static_cast<int>(t->layerCount()) - 1;
+      int needed = 0;
+      for (const DownTrack* d : t->subscribers()) {
+        if (!d->active() || d->userPaused()) continue;
+        needed = std::max(needed, d->maxLayer() < 0 ? top : std::min(d->maxLayer(), top));
+      }
+      const auto guidance = t->updateGuidance(needed, now_us, ctx_.config.dynacast_delay_ms * 1000);
+      if (!guidance) continue;
+      PublisherLayers l;
+      l.track_id = t->trackId();
+      l.mid = t->mid();
+      l.source = std::string(toString(t->source()));
+      for (size_t i = 0; i < t->layerCount(); ++i) {
+        (static_cast<int>(i) <= *guidance ? l.active : l.inactive).push_back(t->layer(i).rid);
+      }
+      SFU_LOG_DEBUG("bwe", "publisher layers room={} user={} track={} active_top={}", id_,
+                    p->userId(), t->trackId(), *guidance);
+      changes.emplace_back(p->userId(), std::move(l));
+    }
+  }
+  for (const auto& [user, layers] : changes) listener_.onRoomPublisherLayers(user, layers);
 }
 
 void Room::checkActiveSpeaker(int64_t now_us) {

@@ -50,6 +50,7 @@ struct RoomConfig {
   uint64_t publisher_remb_bps = 8'000'000;  // REMB sent to publishers without transport-cc
   int64_t speaker_dominance_ms = 600;       // a new speaker must be loudest this long
   int speaker_min_level = 25;               // loudness (127 - dBov) below which nobody speaks
+  int64_t dynacast_delay_ms = 3000;         // a layer unneeded this long is paused at the publisher
 };
 
 // What a room needs from its worker. Outlives every room that refers to it.
@@ -83,6 +84,13 @@ class Room {
     virtual void onRoomParticipantClosed(const std::string& user_id, const std::string& reason) = 0;
     // The dominant speaker changed (smoothed ssrc-audio-level with hysteresis).
     virtual void onRoomActiveSpeaker(const std::string& user_id) = 0;
+    // Dynacast guidance for a publisher: of a simulcast track, the layers (rids, lowest first)
+    // some subscriber may take; the others can be paused at the encoder
+    // (RTCRtpSender.setParameters active:false). Optional for clients.
+    virtual void onRoomPublisherLayers(const std::string& user_id, const PublisherLayers& layers) {
+      (void)user_id;
+      (void)layers;
+    }
   };
 
   Room(std::string id, RoomContext& ctx, Listener& listener);
@@ -146,12 +154,15 @@ class Room {
                          std::span<const uint8_t> data);
   // Allocates a fresh SSRC for an outgoing stream (unique within the room).
   uint32_t newSsrc();
+  // The dominant speaker (empty: nobody yet); subscribers give its video priority.
+  const std::string& activeSpeaker() const { return speaker_; }
 
  private:
   void removeParticipant(Participant& participant, bool reoffer);
   void reoffer(const std::vector<Participant*>& affected);
   void onTick();
   void checkActiveSpeaker(int64_t now_us);
+  void updatePublisherLayers(int64_t now_us);
 
   std::string id_;
   RoomContext& ctx_;

@@ -11,7 +11,13 @@
 //        DownTrack::stats(): {"from", "track_id", "kind", "ssrc", "rtx_ssrc", "active",
 //        "current_layer", "target_layer", "packets_sent", "bytes_sent", "packets_dropped",
 //        "nacks_received", "retransmitted", "keyframe_requests", "layer_switches", "rtt_ms",
-//        "remote_fraction_lost", "remote_cumulative_lost", "remote_jitter_ms"}]},
+//        "remote_fraction_lost", "remote_cumulative_lost", "remote_jitter_ms",
+//        "allocator_paused", "padding_sent"}],
+//        "bwe": SubscriberBwe::stats(): {"active", "mode" (twcc|remb|none), "estimate_bps",
+//        "delay_bps", "loss_bps", "remb_bps", "acked_bps", "loss_fraction", "last_reason",
+//        "feedbacks", "rembs", "allocated_bps", "probes": {...}, "allocation": [{"from",
+//        "track_id", "kind", "layer", "bps", "reason"}], "switches": [{"t_ms", "track_id",
+//        "from_layer", "to_layer", "reason", "estimate_bps"}] (last 16), "switch_count"}},
 //    "data": {"received": n, "relayed": n, "dropped": n}}]}
 #include "sfu/room/participant.h"
 #include "sfu/room/room.h"
@@ -70,7 +76,8 @@ nlohmann::json Participant::stats(int64_t now_us) const {
         {"rtt_ms", rtt_ms_},
         {"offer_outstanding", offer_outstanding_},
         {"available_bps", available_bps_},
-        {"streams", std::move(streams)}}},
+        {"streams", std::move(streams)},
+        {"bwe", bwe_.stats(down_tracks_, now_us)}}},
       {"data",
        {{"received", data_received_}, {"relayed", data_relayed_}, {"dropped", data_dropped_}}},
   };

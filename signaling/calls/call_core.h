@@ -11,6 +11,10 @@
 // Server → client events beyond the guide (additive extensions):
 //   webrtc_participant_joined / webrtc_participant_left {call_id, user_id[, reason]}
 //   webrtc_active_speaker {call_id, user_id}
+//   webrtc_layers {call_id, from_user_id: "sfu", track_id, mid, source, active: [rids],
+//     inactive: [rids]}: to a publisher's call socket (dynacast): simulcast layers of its track
+//     no subscriber takes now; a client may pause them (RTCRtpSender.setParameters active:false)
+//     and must re-activate the rids listed in `active`. Optional: ignoring it changes nothing.
 //   webrtc_call_answered_elsewhere {call_id, user_id, answer}: to the answering user's sockets
 //     (other than the answering one when known); a device that answered itself ignores it.
 //   webrtc_call_ended may carry `reason`: missed | rejected | answered_elsewhere | disconnected |
@@ -84,6 +88,8 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
   void onMediaTransportClosed(const std::string& room_id, const std::string& user_id,
                               const std::string& reason) override;
   void onMediaActiveSpeaker(const std::string& room_id, const std::string& user_id) override;
+  void onMediaPublisherLayers(const std::string& room_id, const std::string& user_id,
+                              const sfu::PublisherLayers& layers) override;
 
   size_t liveCallCount() const { return calls_.size(); }
 

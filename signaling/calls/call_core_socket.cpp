@@ -302,4 +302,19 @@ void CallCore::onMediaActiveSpeaker(const std::string& room_id, const std::strin
                /*joined_only=*/true);
 }
 
+void CallCore::onMediaPublisherLayers(const std::string& room_id, const std::string& user_id,
+                                      const sfu::PublisherLayers& layers) {
+  LiveCall* call = findLive(room_id);
+  const auto* p = call ? call->rec.participant(user_id) : nullptr;
+  if (!p || p->status != "joined") return;
+  emitToCallSocket(*call, user_id, "webrtc_layers",
+                   {{"call_id", room_id},
+                    {"from_user_id", "sfu"},
+                    {"track_id", layers.track_id},
+                    {"mid", layers.mid},
+                    {"source", layers.source},
+                    {"active", layers.active},
+                    {"inactive", layers.inactive}});
+}
+
 }  // namespace signaling::calls

@@ -9,7 +9,7 @@ namespace signaling::sio {
 namespace {
 
 // Events of the call guide and DESIGN.md's extensions, both directions; "other" last.
-constexpr std::array<std::string_view, 17> kKnownEvents = {
+constexpr std::array<std::string_view, 18> kKnownEvents = {
     "authenticate",
     "authenticated",
     "error",
@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, 17> kKnownEvents = {
     "webrtc_participant_joined",
     "webrtc_participant_left",
     "webrtc_active_speaker",
+    "webrtc_layers",
     "server_shutdown",
     "other",
 };

@@ -415,6 +415,31 @@ export class SfuSession {
     await this.negotiate();
   }
 
+  // Dynacast guidance from the server (`webrtc_layers` {mid, source, active, inactive}): encode
+  // only the simulcast layers some subscriber takes. Optional: without it every layer is sent.
+  async applyLayers({ mid, source, active = [], inactive = [] }) {
+    for (const [t, src] of this.sources) {
+      if (!t.sender.track || (mid ? t.mid !== mid : src !== source)) continue;
+      const params = t.sender.getParameters();
+      if (!params.encodings || params.encodings.length < 2) continue;
+      let changed = false;
+      for (const e of params.encodings) {
+        const want = active.includes(e.rid) ? true : inactive.includes(e.rid) ? false : e.active;
+        if (e.active !== want) {
+          e.active = want;
+          changed = true;
+        }
+      }
+      if (!changed) continue;
+      try {
+        await t.sender.setParameters(params);
+        log.pc('simulcast layers', src, 'active', active.join(','));
+      } catch (e) {
+        log.pc('setParameters failed', String(e));
+      }
+    }
+  }
+
   connections() {
     const out = [];
     if (this.pub) out.push({ userId: SFU, role: 'publish', pc: this.pub });

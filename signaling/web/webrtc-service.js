@@ -197,6 +197,7 @@ export class WebRTCService {
       webrtc_participant_joined: (d) => this._onParticipantJoined(d),
       webrtc_participant_left: (d) => this._onParticipantLeft(d),
       webrtc_active_speaker: (d) => this._setSpeaker(d.user_id, d.call_id),
+      webrtc_layers: (d) => (this.sfu && this._isCurrent(d.call_id) ? this.sfu.applyLayers(d) : undefined),
       webrtc_offer: (d) => this._onOffer(d),
       webrtc_answer: (d) => this._onAnswer(d),
       webrtc_ice_candidate: (d) => this._onCandidate(d),

@@ -70,8 +70,10 @@ export async function waitFor(what, fn, { timeoutMs = 15000, intervalMs = 100 } 
 // `db`: reuse an SQLite file (restart tests; its folder is then not removed by cleanup()).
 // `dir`: reuse the folder (and SQLite file) of an earlier server, e.g. to restart it.
 // `netns` + `ip`: run it inside that network namespace (`ip netns exec`), listening on `ip`.
+// `listenIp` / `announcedIp`: other than `ip` (e.g. a veth address a network namespace reaches).
 export async function startServer({
   args = [], env = {}, workers = 1, db: dbPath, dir: reuseDir, netns, ip = '127.0.0.1',
+  listenIp = ip, announcedIp = ip,
 } = {}) {
   const bin = process.env.SFU_SERVER_BIN;
   if (!bin) throw new Error('SFU_SERVER_BIN is not set (run through ctest)');
@@ -81,7 +83,7 @@ export async function startServer({
   const db = dbPath ?? path.join(dir, 'sfu.db');
   const fullArgs = [
     '--http-port', String(httpPort), '--rtc-port', String(rtcPort),
-    '--listen-ip', ip, '--announced-ip', ip,
+    '--listen-ip', listenIp, '--announced-ip', announcedIp,
     '--jwt-secret', JWT_SECRET, '--db', db, '--workers', String(workers),
     ...args,
   ];

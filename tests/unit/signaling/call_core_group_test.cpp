@@ -249,6 +249,18 @@ TEST_F(GroupCallTest, PublishSubscribeThroughSfu) {
             json({{"call_id", id}, {"user_id", "carol"}}));
   EXPECT_EQ(h.hub.count("b1", "webrtc_active_speaker"), 1);
 
+  // Dynacast guidance goes to the publisher only.
+  h.media.listener->onMediaPublisherLayers(
+      id, "bob", sfu::PublisherLayers{"t1", "1", "camera", {"q"}, {"h", "f"}});
+  EXPECT_EQ(*h.hub.last("b1", "webrtc_layers"), json({{"call_id", id},
+                                                      {"from_user_id", "sfu"},
+                                                      {"track_id", "t1"},
+                                                      {"mid", "1"},
+                                                      {"source", "camera"},
+                                                      {"active", json::array({"q"})},
+                                                      {"inactive", json::array({"h", "f"})}}));
+  EXPECT_EQ(h.hub.count("a1", "webrtc_layers"), 0);
+
   // A dead transport means the participant left.
   h.media.listener->onMediaTransportClosed(id, "carol", "consent expired");
   EXPECT_EQ(*h.hub.last("a1", "webrtc_participant_left"),
