@@ -64,6 +64,9 @@ export function run(cmd, args, { input, env, timeoutMs = 20000 } = {}) {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that exits at once (config errors) may close its stdin before we write: EPIPE
+    // there is not a failure of the command.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }
