@@ -12,10 +12,10 @@
 // Per-page figures are printed (frames decoded, bytes, layers).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { api, launchChromium, makeToken, startServer, waitFor } from './lib/harness.mjs';
+import { startSynthetic } from './lib/synthetic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT_JS = path.join(here, 'lib', 'group_client.js');
@@ -79,36 +79,6 @@ async function openPage(userId) {
       await context.close();
     },
   };
-}
-
-// Synthetic participants (a child process running @roamhq/wrtc).
-function startSynthetic() {
-  const child = fork(path.join(here, 'lib', 'wrtc_clients.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let next = 1;
-  const waiting = new Map();
-  child.on('message', (m) => {
-    const w = waiting.get(m.id);
-    if (!w) return;
-    waiting.delete(m.id);
-    m.ok ? w.resolve(m.result) : w.reject(new Error(m.error));
-  });
-  child.on('exit', (code, signal) => {
-    for (const w of waiting.values()) w.reject(new Error(`wrtc clients exited (${code ?? signal})`));
-    waiting.clear();
-  });
-  const call = (msg, timeoutMs = 60000) => new Promise((resolve, reject) => {
-    const id = next++;
-    const timer = setTimeout(() => {
-      waiting.delete(id);
-      reject(new Error(`wrtc clients: ${msg.cmd} timed out`));
-    }, timeoutMs);
-    waiting.set(id, {
-      resolve: (v) => { clearTimeout(timer); resolve(v); },
-      reject: (e) => { clearTimeout(timer); reject(e); },
-    });
-    child.send({ ...msg, id });
-  });
-  return { call, kill: () => child.kill('SIGKILL') };
 }
 
 // Starts a call from users[0] with everyone else, all answering through REST.

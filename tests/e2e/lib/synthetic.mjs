@@ -27,7 +27,7 @@ export function startSynthetic() {
     for (const w of waiting.values()) w.reject(new Error(`wrtc clients exited (${code ?? signal})`));
     waiting.clear();
   });
-  const call = (msg, timeoutMs = 30000) => new Promise((resolve, reject) => {
+  const call = (msg, timeoutMs = 60000) => new Promise((resolve, reject) => {
     const id = next++;
     const timer = setTimeout(() => {
       waiting.delete(id);
