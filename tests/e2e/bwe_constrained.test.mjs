@@ -13,11 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { api, CHROMIUM_ARGS, launchChromium, makeToken, startServer, waitFor } from './lib/harness.mjs';
+import { openGroupPage } from './lib/group_page.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CLIENT_JS = path.join(here, 'lib', 'group_client.js');
 const VIDEO = { width: 320, height: 240, fps: 15 };
 const FIELD_TRIAL = '--force-fieldtrials=WebRTC-LegacySimulcastLayerLimit/Disabled/';
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/lib/chromium/chromium';
@@ -113,35 +111,7 @@ after(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-async function openPage(b, base, userId) {
-  const context = await b.newContext();
-  const page = await context.newPage();
-  await page.goto(`${base}/healthz`);
-  await page.addScriptTag({ url: `${base}/socket.io/socket.io.js` });
-  await page.addScriptTag({ path: CLIENT_JS });
-  await page.evaluate(async ({ token, userId }) => {
-    window.gc = createGroupClient({ io: window.io, RTCPeerConnection, url: location.origin, token, userId });
-    await window.gc.connect();
-  }, { token: makeToken(userId), userId });
-  return {
-    userId,
-    join: (callId) => page.evaluate(async ({ callId, video }) => {
-      const s = await navigator.mediaDevices.getUserMedia({
-        audio: true,
-        video: { width: video.width, height: video.height, frameRate: video.fps },
-      });
-      await window.gc.join(callId, [
-        { track: s.getAudioTracks()[0], stream: s, source: 'microphone' },
-        { track: s.getVideoTracks()[0], stream: s, source: 'camera', simulcast: true },
-      ]);
-    }, { callId, video: VIDEO }),
-    stats: () => page.evaluate(() => window.gc.stats()),
-    close: async () => {
-      await page.evaluate(() => window.gc.close()).catch(() => {});
-      await context.close();
-    },
-  };
-}
+const openPage = (b, base, userId) => openGroupPage(b, base, userId, { video: VIDEO });
 
 // What a page receives of `from`'s camera: frame width and frames decoded.
 function rx(stats, from) {

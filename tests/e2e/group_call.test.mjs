@@ -12,13 +12,10 @@
 // Per-page figures are printed (frames decoded, bytes, layers).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { api, launchChromium, makeToken, startServer, waitFor } from './lib/harness.mjs';
+import { openGroupPage } from './lib/group_page.mjs';
 import { startSynthetic } from './lib/synthetic.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CLIENT_JS = path.join(here, 'lib', 'group_client.js');
 const VIDEO = { width: 320, height: 240, fps: 15 };
 
 let server;
@@ -40,46 +37,7 @@ after(async () => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // One participant in its own browser context.
-async function openPage(userId) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const consoleErrors = [];
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.goto(`${server.base}/healthz`); // a secure 127.0.0.1 origin for getUserMedia
-  await page.addScriptTag({ url: `${server.base}/socket.io/socket.io.js` });
-  await page.addScriptTag({ path: CLIENT_JS });
-  await page.evaluate(async ({ token, userId }) => {
-    window.gc = createGroupClient({ io: window.io, RTCPeerConnection, url: location.origin, token, userId });
-    await window.gc.connect();
-  }, { token: makeToken(userId), userId });
-  return {
-    userId,
-    consoleErrors,
-    join: (callId, video = VIDEO) => page.evaluate(async ({ callId, video }) => {
-      const s = await navigator.mediaDevices.getUserMedia({
-        audio: true,
-        video: { width: video.width, height: video.height, frameRate: video.fps },
-      });
-      await window.gc.join(callId, [
-        { track: s.getAudioTracks()[0], stream: s, source: 'microphone' },
-        { track: s.getVideoTracks()[0], stream: s, source: 'camera', simulcast: true },
-      ]);
-    }, { callId, video }),
-    shareScreen: () => page.evaluate(async () => {
-      const s = await navigator.mediaDevices.getDisplayMedia({
-        video: { width: 320, height: 240, frameRate: 5 },
-      });
-      await window.gc.addAndPublish({ track: s.getVideoTracks()[0], stream: s, source: 'screen' });
-    }),
-    sendChat: (text) => page.evaluate((text) => window.gc.sendChat(text), text),
-    setPreferences: (prefs) => page.evaluate((prefs) => window.gc.setPreferences(prefs), prefs),
-    stats: () => page.evaluate(() => window.gc.stats()),
-    close: async () => {
-      await page.evaluate(() => window.gc.close()).catch(() => {});
-      await context.close();
-    },
-  };
-}
+const openPage = (userId) => openGroupPage(browser, server.base, userId, { video: VIDEO });
 
 // Starts a call from users[0] with everyone else, all answering through REST.
 async function startCall(users) {

@@ -9,12 +9,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { api, launchChromium, makeToken, sleep, startServer, waitFor } from './lib/harness.mjs';
+import { openGroupPage } from './lib/group_page.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const CLIENT_JS = path.join(here, 'lib', 'group_client.js');
 const PHASE_MS = 10000;
 const LOSS_PCT = 5;
 
@@ -114,35 +111,7 @@ after(async () => {
   teardownNamespace();
 }, { timeout: 30000 });
 
-async function openPage(userId) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${server.base}/healthz`);
-  await page.addScriptTag({ url: `${server.base}/socket.io/socket.io.js` });
-  await page.addScriptTag({ path: CLIENT_JS });
-  await page.evaluate(async ({ token, userId }) => {
-    window.gc = createGroupClient({ io: window.io, RTCPeerConnection, url: location.origin, token, userId });
-    await window.gc.connect();
-  }, { token: makeToken(userId), userId });
-  return {
-    userId,
-    join: (callId) => page.evaluate(async (callId) => {
-      const s = await navigator.mediaDevices.getUserMedia({
-        audio: true,
-        video: { width: 320, height: 240, frameRate: 15 },
-      });
-      await window.gc.join(callId, [
-        { track: s.getAudioTracks()[0], stream: s, source: 'microphone' },
-        { track: s.getVideoTracks()[0], stream: s, source: 'camera', simulcast: true },
-      ]);
-    }, callId),
-    stats: () => page.evaluate(() => window.gc.stats()),
-    close: async () => {
-      await page.evaluate(() => window.gc.close()).catch(() => {});
-      await context.close();
-    },
-  };
-}
+const openPage = (userId) => openGroupPage(browser, server.base, userId);
 
 // Receive-side video counters of `stats` for the stream of `from`, summed over its m-lines.
 function video(stats, from) {
