@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rtp/common/byte_io.h"
@@ -358,6 +359,34 @@ TEST(GcmSrtpTest, ErrorResults) {
   EXPECT_EQ(in->unprotectRtcp(okCopy.data(), l), SrtpResult::kReplay);
   l = 27;
   EXPECT_EQ(in->unprotectRtcp(sr.data(), l), SrtpResult::kBadPacket);
+}
+
+// SrtpSession dispatches GCM to ours by default; Options::libsrtpForGcm keeps libsrtp2. Both
+// backends behind the same API talk to each other.
+TEST(GcmSrtpTest, SessionBackendsInteroperate) {
+  for (auto profile : {SrtpProfile::kAeadAes128Gcm, SrtpProfile::kAeadAes256Gcm}) {
+    SCOPED_TRACE(srtpProfileInfo(profile).name);
+    const auto key = masterKey(profile, 8);
+    SrtpSession::Options lib;
+    lib.libsrtpForGcm = true;
+    auto oursOut = SrtpSession::create(SrtpDirection::kOutbound, profile, key);
+    auto libIn = SrtpSession::create(SrtpDirection::kInbound, profile, key, lib);
+    auto libOut = SrtpSession::create(SrtpDirection::kOutbound, profile, key, lib);
+    auto oursIn = SrtpSession::create(SrtpDirection::kInbound, profile, key);
+    ASSERT_TRUE(oursOut && libIn && libOut && oursIn);
+    for (uint16_t seq = 1; seq < 4; ++seq) {
+      const auto plain = buildRtp({1, 1, 0, 300}, seq, 0x77);
+      for (auto [out, in] :
+           {std::pair{oursOut.get(), libIn.get()}, std::pair{libOut.get(), oursIn.get()}}) {
+        auto p = plain;
+        p.resize(plain.size() + kTail);
+        size_t len = plain.size();
+        ASSERT_EQ(out->protectRtp(p, len), SrtpResult::kOk);
+        ASSERT_EQ(in->unprotectRtp(p.data(), len), SrtpResult::kOk);
+        EXPECT_EQ(std::vector<uint8_t>(p.begin(), p.begin() + len), plain);
+      }
+    }
+  }
 }
 
 TEST(GcmSrtpTest, ForgedSsrcCreatesNoStream) {
