@@ -1,20 +1,19 @@
 // In-process fan-out through a Room: one publisher's VP8 stream forwarded to 7 subscribers, with
 // the real per-subscriber work (copy into a pooled buffer, seq/ts/pt/extension rewrite, VP8
-// picture id rewrite, retransmission history) and SRTP protect (AEAD_AES_128_GCM, libsrtp) in
-// the fake transport's sendRtp, as the real transport does it. Reports forwarded packets per
-// second on this one core and heap allocations per forwarded packet, counted by the global
-// operator new below (0 in steady state: the forwarding path must not allocate).
+// picture id rewrite, retransmission history) and SRTP protect (AEAD_AES_128_GCM, our EVP backend)
+// in the fake transport's sendRtp, as the real transport does it. Reports forwarded packets per
+// second on this one core and heap allocations per forwarded packet, counted by the malloc
+// counter of alloc_counter.h (C allocations in libraries such as NSS included; operator new goes
+// through malloc). 0 in steady state: the forwarding path must not allocate.
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <fstream>
 #include <map>
-#include <new>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "alloc_counter.h"
 #include "rtp/common/byte_io.h"
 #include "rtp/rtp/rtp_packet.h"
 #include "sfu/room/participant.h"
@@ -22,31 +21,6 @@
 #include "sfu/sdp/sdp_parser.h"
 #include "sfu/sdp/sdp_writer.h"
 #include "sfu/srtp/srtp_session.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-#if defined(__GNUC__) && !defined(__clang__)
-// malloc/free behind replaced operator new/delete is the documented way to replace them.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-// Counting allocator for this benchmark binary (all of bench_sfu; counting only).
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -67,7 +41,7 @@ std::string readOffer() {
 
 class SrtpTransport final : public sfu::transport::MediaTransport {
  public:
-  SrtpTransport(Listener& listener, sfu::net::PacketPool& pool, int n)
+  SrtpTransport(Listener& listener, sfu::net::PacketPool& pool, int n, bool libsrtp)
       : listener_(listener), pool_(pool) {
     local_.ice_ufrag = "bench" + std::to_string(n);
     local_.ice_pwd = "benchpasswordbenchpassword";
@@ -76,8 +50,10 @@ class SrtpTransport final : public sfu::transport::MediaTransport {
     auto info = sfu::srtp::srtpProfileInfo(SrtpProfile::kAeadAes128Gcm);
     std::vector<uint8_t> key(info.keyLength + info.saltLength);
     for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>(i * 7 + n);
-    srtp_ =
-        SrtpSession::create(sfu::srtp::SrtpDirection::kOutbound, SrtpProfile::kAeadAes128Gcm, key);
+    SrtpSession::Options options;
+    options.libsrtpForGcm = libsrtp;
+    srtp_ = SrtpSession::create(sfu::srtp::SrtpDirection::kOutbound, SrtpProfile::kAeadAes128Gcm,
+                                key, options);
   }
   const sfu::sdp::LocalTransport& local() const override { return local_; }
   void setRemote(const sfu::sdp::RemoteTransport&) override {}
@@ -115,10 +91,10 @@ class SrtpTransport final : public sfu::transport::MediaTransport {
 
 class Factory final : public sfu::transport::TransportFactory {
  public:
-  explicit Factory(sfu::net::PacketPool& pool) : pool_(pool) {}
+  Factory(sfu::net::PacketPool& pool, bool libsrtp) : pool_(pool), libsrtp_(libsrtp) {}
   std::unique_ptr<sfu::transport::MediaTransport> createTransport(
       sfu::transport::MediaTransport::Listener& listener) override {
-    auto t = std::make_unique<SrtpTransport>(listener, pool_, ++n_);
+    auto t = std::make_unique<SrtpTransport>(listener, pool_, ++n_, libsrtp_);
     all.push_back(t.get());
     return t;
   }
@@ -126,6 +102,7 @@ class Factory final : public sfu::transport::TransportFactory {
 
  private:
   sfu::net::PacketPool& pool_;
+  bool libsrtp_;
   int n_ = 0;
 };
 
@@ -160,7 +137,8 @@ void BM_FanOut1To7(benchmark::State& state) {
   sfu::worker::ManualClock clock(1'000'000'000);
   sfu::worker::TimerWheel wheel(clock);
   sfu::net::PacketPool pool(4096);
-  Factory factory(pool);
+  // Arg 0: GCM on our EVP backend (what the server runs); 1: on libsrtp2/NSS (the old path).
+  Factory factory(pool, state.range(0) == 1);
   auto caps = sfu::sdp::Capabilities::defaults();
   sfu::room::RoomContext ctx{clock, wheel, factory, caps};
   Offers offers;
@@ -227,13 +205,13 @@ void BM_FanOut1To7(benchmark::State& state) {
 
   uint64_t sent_before = 0;
   for (auto* t : factory.all) sent_before += t->rtp_sent;
-  const uint64_t allocs_before = g_allocations.load();
+  const uint64_t allocs_before = bench::heapAllocations();
   uint64_t packets = 0;
   for (auto _ : state) {
     inject();
     ++packets;
   }
-  const uint64_t allocs = g_allocations.load() - allocs_before;
+  const uint64_t allocs = bench::heapAllocations() - allocs_before;
   uint64_t sent = 0;
   for (auto* t : factory.all) sent += t->rtp_sent;
   sent -= sent_before;
@@ -244,6 +222,6 @@ void BM_FanOut1To7(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(sent), benchmark::Counter::kIsRate);
   if (sent != packets * 7) state.SkipWithError("not every packet reached all 7 subscribers");
 }
-BENCHMARK(BM_FanOut1To7);
+BENCHMARK(BM_FanOut1To7)->ArgName("libsrtp")->Arg(0)->Arg(1);
 
 }  // namespace

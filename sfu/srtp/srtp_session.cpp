@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "sfu/common/log.h"
+#include "sfu/srtp/gcm_srtp.h"
 
 namespace sfu::srtp {
 namespace {
@@ -96,8 +97,9 @@ bool SrtpSession::initLibrary() {
   return ok;
 }
 
-SrtpSession::SrtpSession(srtp_ctx_t_* ctx, SrtpDirection direction, SrtpProfile profile)
-    : ctx_(ctx), direction_(direction), profile_(profile) {}
+SrtpSession::SrtpSession(srtp_ctx_t_* ctx, std::unique_ptr<GcmSrtp> gcm, SrtpDirection direction,
+                         SrtpProfile profile)
+    : ctx_(ctx), gcm_(std::move(gcm)), direction_(direction), profile_(profile) {}
 
 SrtpSession::~SrtpSession() {
   if (ctx_) srtp_dealloc(ctx_);
@@ -110,6 +112,17 @@ std::unique_ptr<SrtpSession> SrtpSession::create(SrtpDirection direction, SrtpPr
   if (profile == SrtpProfile::kNone ||
       masterKeyAndSalt.size() != info.keyLength + info.saltLength) {
     return nullptr;
+  }
+  const bool gcmProfile =
+      profile == SrtpProfile::kAeadAes128Gcm || profile == SrtpProfile::kAeadAes256Gcm;
+  if (gcmProfile && !options.libsrtpForGcm) {
+    auto gcm = GcmSrtp::create(direction, profile, masterKeyAndSalt, options);
+    if (!gcm) {
+      SFU_LOG_WARN("srtp", "GCM session setup failed profile={}", info.name);
+      return nullptr;
+    }
+    return std::unique_ptr<SrtpSession>(
+        new SrtpSession(nullptr, std::move(gcm), direction, profile));
   }
   if (!initLibrary()) return nullptr;
   srtp_policy_t policy;
@@ -135,15 +148,16 @@ std::unique_ptr<SrtpSession> SrtpSession::create(SrtpDirection direction, SrtpPr
     if (ctx) srtp_dealloc(ctx);
     return nullptr;
   }
-  return std::unique_ptr<SrtpSession>(new SrtpSession(ctx, direction, profile));
+  return std::unique_ptr<SrtpSession>(new SrtpSession(ctx, nullptr, direction, profile));
 }
 
 SrtpResult SrtpSession::protectRtp(std::span<uint8_t> buffer, size_t& length) {
-  if (!ctx_ || direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
+  if ((!ctx_ && !gcm_) || direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
   if (length < kMinRtp || length > buffer.size()) return SrtpResult::kBadPacket;
   if (buffer.size() - length < rtpTrailer() || length > INT_MAX - kMaxTrailer) {
     return SrtpResult::kNoBuffer;
   }
+  if (gcm_) return gcm_->protectRtp(buffer, length);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_protect(ctx_, buffer.data(), &len);
   if (status != srtp_err_status_ok) return mapStatus(status);
@@ -152,11 +166,12 @@ SrtpResult SrtpSession::protectRtp(std::span<uint8_t> buffer, size_t& length) {
 }
 
 SrtpResult SrtpSession::protectRtcp(std::span<uint8_t> buffer, size_t& length) {
-  if (!ctx_ || direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
+  if ((!ctx_ && !gcm_) || direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
   if (length < kMinRtcp || length > buffer.size()) return SrtpResult::kBadPacket;
   if (buffer.size() - length < rtcpTrailer() || length > INT_MAX - kMaxTrailer) {
     return SrtpResult::kNoBuffer;
   }
+  if (gcm_) return gcm_->protectRtcp(buffer, length);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_protect_rtcp(ctx_, buffer.data(), &len);
   if (status != srtp_err_status_ok) return mapStatus(status);
@@ -165,8 +180,9 @@ SrtpResult SrtpSession::protectRtcp(std::span<uint8_t> buffer, size_t& length) {
 }
 
 SrtpResult SrtpSession::unprotectRtp(uint8_t* data, size_t& length) {
-  if (!ctx_ || direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
+  if ((!ctx_ && !gcm_) || direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
   if (!data || length < kMinRtp + rtpTrailer() || length > INT_MAX) return SrtpResult::kBadPacket;
+  if (gcm_) return gcm_->unprotectRtp(data, length);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect(ctx_, data, &len);
   if (status != srtp_err_status_ok) return mapStatus(status);
@@ -175,10 +191,11 @@ SrtpResult SrtpSession::unprotectRtp(uint8_t* data, size_t& length) {
 }
 
 SrtpResult SrtpSession::unprotectRtcp(uint8_t* data, size_t& length) {
-  if (!ctx_ || direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
+  if ((!ctx_ && !gcm_) || direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
   if (!data || length < kMinRtcp + rtcpTrailer() || length > INT_MAX) {
     return SrtpResult::kBadPacket;
   }
+  if (gcm_) return gcm_->unprotectRtcp(data, length);
   int len = static_cast<int>(length);
   srtp_err_status_t status = srtp_unprotect_rtcp(ctx_, data, &len);
   if (status != srtp_err_status_ok) return mapStatus(status);
@@ -187,6 +204,7 @@ SrtpResult SrtpSession::unprotectRtcp(uint8_t* data, size_t& length) {
 }
 
 bool SrtpSession::removeStream(uint32_t ssrc) {
+  if (gcm_) return gcm_->removeStream(ssrc);
   if (!ctx_) return false;
   // libsrtp takes the SSRC in network byte order.
   return srtp_remove_stream(ctx_, htonl(ssrc)) == srtp_err_status_ok;

@@ -1,7 +1,11 @@
-// One direction of SRTP/SRTCP (RFC 3711, AEAD-GCM RFC 7714) on libsrtp2, keyed from DTLS-SRTP
-// (RFC 5764). A transport owns two: an inbound session (remote key, unprotect) and an outbound
-// session (local key, protect). Both use a wildcard SSRC template, so streams for new SSRCs are
-// created by libsrtp on first use (one allocation per new SSRC, none per packet).
+// One direction of SRTP/SRTCP (RFC 3711, AEAD-GCM RFC 7714), keyed from DTLS-SRTP (RFC 5764).
+// A transport owns two: an inbound session (remote key, unprotect) and an outbound session (local
+// key, protect). Streams for new SSRCs are created on first use (one allocation per new SSRC,
+// none per packet).
+//
+// Backends: the AEAD-AES-GCM profiles run on our own OpenSSL EVP implementation (gcm_srtp.h;
+// Debian's libsrtp2 does GCM through NSS, which allocates per packet); AES_CM_128_HMAC_SHA1_80
+// runs on libsrtp2 with a wildcard SSRC template.
 //
 // Packets are transformed in place. Buffer contract:
 //   protect:   `buffer` is the whole writable area; `length` bytes of plain RTP/RTCP at its start.
@@ -27,6 +31,8 @@ struct srtp_ctx_t_;
 
 namespace sfu::srtp {
 
+class GcmSrtp;
+
 enum class SrtpResult : uint8_t {
   kOk,
   kReplay,      // index already seen (srtp_err_status_replay_fail)
@@ -36,7 +42,7 @@ enum class SrtpResult : uint8_t {
   kNoBuffer,    // protect: not enough tailroom
   kKeyExpired,  // key usage limit reached (RFC 3711 §9.2)
   kNoSession,   // session failed to initialize
-  kError,       // any other libsrtp status
+  kError,       // any other libsrtp / OpenSSL failure
 };
 
 std::string_view srtpResultName(SrtpResult result);
@@ -54,6 +60,8 @@ class SrtpSession {
     // Outbound: allow protecting the same RTP sequence number again (NACK retransmissions sent
     // as-is, or repeated packets). Payload must be identical for the same index (RFC 3711 §9.1).
     bool allowRepeatTx = true;
+    // GCM profiles on libsrtp2 instead of our EVP implementation (benchmarks, comparisons).
+    bool libsrtpForGcm = false;
   };
 
   // libsrtp init (idempotent, thread-safe). Returns false if libsrtp cannot initialize.
@@ -88,9 +96,11 @@ class SrtpSession {
   size_t rtcpTrailer() const { return srtpProfileInfo(profile_).rtcpTrailer; }
 
  private:
-  SrtpSession(srtp_ctx_t_* ctx, SrtpDirection direction, SrtpProfile profile);
+  SrtpSession(srtp_ctx_t_* ctx, std::unique_ptr<GcmSrtp> gcm, SrtpDirection direction,
+              SrtpProfile profile);
 
-  srtp_ctx_t_* ctx_;
+  srtp_ctx_t_* ctx_;              // libsrtp backend (AES-CM), or nullptr
+  std::unique_ptr<GcmSrtp> gcm_;  // our GCM backend, or nullptr
   SrtpDirection direction_;
   SrtpProfile profile_;
 };

@@ -1,0 +1,388 @@
+#include "sfu/srtp/gcm_srtp.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <cstring>
+
+#include "rtp/common/byte_io.h"
+
+namespace sfu::srtp {
+namespace {
+
+constexpr size_t kRtpHeader = 12;
+constexpr size_t kRtcpHeader = 8;  // common header + sender SSRC, RFC 3550 §6.4
+constexpr size_t kIvLength = 12;
+constexpr uint32_t kMaxSrtcpIndex = 0x7fffffff;  // 31 bits, RFC 3711 §3.4
+
+// RFC 3711 §4.3.1 / RFC 7714 §11 key derivation labels.
+constexpr uint8_t kLabelRtpKey = 0x00;
+constexpr uint8_t kLabelRtpSalt = 0x02;
+constexpr uint8_t kLabelRtcpKey = 0x03;
+constexpr uint8_t kLabelRtcpSalt = 0x05;
+
+const EVP_CIPHER* gcmCipher(size_t keyLength) {
+  return keyLength == 16 ? EVP_aes_128_gcm() : keyLength == 32 ? EVP_aes_256_gcm() : nullptr;
+}
+
+// AES-CM PRF (RFC 3711 §4.3.3): keystream of AES in counter mode under the master key, starting
+// at IV = (master salt XOR (label << 48)) * 2^16, with the key derivation rate 0 (r = 0).
+//
+//   x (14 octets) = salt12 || 00 00, then x[7] ^= label      IV (16 octets) = x || 00 00
+bool prf(std::span<const uint8_t> masterKey, std::span<const uint8_t, kGcmSaltLength> salt,
+         uint8_t label, uint8_t* out, size_t outLength) {
+  const EVP_CIPHER* cipher = masterKey.size() == 16   ? EVP_aes_128_ctr()
+                             : masterKey.size() == 32 ? EVP_aes_256_ctr()
+                                                      : nullptr;
+  if (!cipher || outLength > 64) return false;
+  uint8_t iv[16] = {};
+  std::memcpy(iv, salt.data(), salt.size());
+  iv[7] ^= label;
+  uint8_t zeros[64] = {};
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) return false;
+  int len = 0;
+  int tail = 0;
+  // The counter occupies the low 16 bits and starts at 0, so OpenSSL's 128-bit increment matches.
+  const bool ok = EVP_EncryptInit_ex(ctx, cipher, nullptr, masterKey.data(), iv) == 1 &&
+                  EVP_EncryptUpdate(ctx, out, &len, zeros, static_cast<int>(outLength)) == 1 &&
+                  EVP_EncryptFinal_ex(ctx, out + len, &tail) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  return ok;
+}
+
+EVP_CIPHER_CTX* keyedContext(const uint8_t* key, size_t keyLength, bool encrypt) {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) return nullptr;
+  if (EVP_CipherInit_ex(ctx, gcmCipher(keyLength), nullptr, nullptr, nullptr, encrypt ? 1 : 0) !=
+          1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvLength), nullptr) != 1 ||
+      EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nullptr, encrypt ? 1 : 0) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return nullptr;
+  }
+  return ctx;
+}
+
+// RTP header length including CSRCs and the header extension (RFC 3550 §5.1, §5.3.1), or 0 if
+// the header is malformed or does not fit in `length` bytes.
+//
+//    0                   1                   2                   3
+//   |V=2|P|X|  CC   |M|     PT      |       sequence number         |
+//   |                           timestamp                           |
+//   |                             SSRC                              |
+//   |                 CSRC list (CC x 32 bits)                      |
+//   |   defined by profile (X=1)    |        length (words)         |
+//   |                   header extension ...                        |
+size_t rtpHeaderLength(const uint8_t* data, size_t length) {
+  if (length < kRtpHeader || (data[0] >> 6) != 2) return 0;
+  size_t header = kRtpHeader + 4 * size_t{static_cast<uint8_t>(data[0] & 0x0f)};
+  if (data[0] & 0x10) {
+    if (header + 4 > length) return 0;
+    header += 4 + 4 * size_t{rtp::load16(data + header + 2)};
+  }
+  return header <= length ? header : 0;
+}
+
+// RFC 7714 §8.1 (SRTP) IV: 00 00 || SSRC || ROC || SEQ, XOR the 12-octet session salt.
+void rtpIv(const uint8_t* salt, uint32_t ssrc, uint64_t index, uint8_t* iv) {
+  uint8_t plain[kIvLength] = {};
+  rtp::store32(plain + 2, ssrc);
+  rtp::store32(plain + 6, static_cast<uint32_t>(index >> 16));
+  rtp::store16(plain + 10, static_cast<uint16_t>(index));
+  for (size_t i = 0; i < kIvLength; ++i) iv[i] = plain[i] ^ salt[i];
+}
+
+// RFC 7714 §9.1 (SRTCP) IV: 00 00 || SSRC || 00 00 || 0 || SRTCP index (31 bits), XOR the salt.
+void rtcpIv(const uint8_t* salt, uint32_t ssrc, uint32_t index, uint8_t* iv) {
+  uint8_t plain[kIvLength] = {};
+  rtp::store32(plain + 2, ssrc);
+  rtp::store32(plain + 8, index & kMaxSrtcpIndex);
+  for (size_t i = 0; i < kIvLength; ++i) iv[i] = plain[i] ^ salt[i];
+}
+
+// One GCM operation on a keyed context: AAD = aad[0..aadLength) (+ aad2 when given), then the
+// `n` bytes at `text` in place. Encrypt writes the tag; decrypt checks it (false on mismatch).
+bool gcm(EVP_CIPHER_CTX* ctx, bool encrypt, const uint8_t* iv, const uint8_t* aad, size_t aadLength,
+         const uint8_t* aad2, size_t aad2Length, uint8_t* text, size_t n, uint8_t* tag) {
+  int len = 0;
+  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, iv, encrypt ? 1 : 0) != 1) return false;
+  if (aadLength && EVP_CipherUpdate(ctx, nullptr, &len, aad, static_cast<int>(aadLength)) != 1) {
+    return false;
+  }
+  if (aad2Length && EVP_CipherUpdate(ctx, nullptr, &len, aad2, static_cast<int>(aad2Length)) != 1) {
+    return false;
+  }
+  if (n && EVP_CipherUpdate(ctx, text, &len, text, static_cast<int>(n)) != 1) return false;
+  if (!encrypt &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagLength), tag) != 1) {
+    return false;
+  }
+  int tail = 0;
+  uint8_t none[16];
+  if (EVP_CipherFinal_ex(ctx, text ? text + n : none, &tail) != 1) return false;
+  if (encrypt) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagLength), tag) ==
+           1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool deriveGcmSessionKeys(std::span<const uint8_t> masterKey,
+                          std::span<const uint8_t, kGcmSaltLength> masterSalt,
+                          GcmSessionKeys& out) {
+  const size_t n = masterKey.size();
+  if (n != 16 && n != 32) return false;
+  out.keyLength = n;
+  return prf(masterKey, masterSalt, kLabelRtpKey, out.rtpKey, n) &&
+         prf(masterKey, masterSalt, kLabelRtpSalt, out.rtpSalt, kGcmSaltLength) &&
+         prf(masterKey, masterSalt, kLabelRtcpKey, out.rtcpKey, n) &&
+         prf(masterKey, masterSalt, kLabelRtcpSalt, out.rtcpSalt, kGcmSaltLength);
+}
+
+GcmSrtp::GcmSrtp(SrtpDirection direction, const SrtpSession::Options& options)
+    : direction_(direction),
+      window_(options.replayWindow < 64       ? 64
+              : options.replayWindow > 0x7fff ? 0x7fff
+                                              : options.replayWindow),
+      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx) {}
+
+GcmSrtp::~GcmSrtp() {
+  EVP_CIPHER_CTX_free(rtpCtx_);
+  EVP_CIPHER_CTX_free(rtcpCtx_);
+  OPENSSL_cleanse(rtpSalt_, sizeof(rtpSalt_));
+  OPENSSL_cleanse(rtcpSalt_, sizeof(rtcpSalt_));
+}
+
+std::unique_ptr<GcmSrtp> GcmSrtp::create(SrtpDirection direction, SrtpProfile profile,
+                                         std::span<const uint8_t> masterKeyAndSalt,
+                                         const SrtpSession::Options& options) {
+  if (profile != SrtpProfile::kAeadAes128Gcm && profile != SrtpProfile::kAeadAes256Gcm) {
+    return nullptr;
+  }
+  const auto info = srtpProfileInfo(profile);
+  if (info.saltLength != kGcmSaltLength ||
+      masterKeyAndSalt.size() != info.keyLength + info.saltLength) {
+    return nullptr;
+  }
+  GcmSessionKeys keys;
+  const bool derived =
+      deriveGcmSessionKeys(masterKeyAndSalt.first(info.keyLength),
+                           std::span<const uint8_t, kGcmSaltLength>(
+                               masterKeyAndSalt.data() + info.keyLength, kGcmSaltLength),
+                           keys);
+  auto session = derived ? createWithSessionKeys(direction, keys, options) : nullptr;
+  OPENSSL_cleanse(&keys, sizeof(keys));
+  return session;
+}
+
+std::unique_ptr<GcmSrtp> GcmSrtp::createWithSessionKeys(SrtpDirection direction,
+                                                        const GcmSessionKeys& keys,
+                                                        const SrtpSession::Options& options) {
+  std::unique_ptr<GcmSrtp> session(new GcmSrtp(direction, options));
+  if (!session->init(keys)) return nullptr;
+  return session;
+}
+
+bool GcmSrtp::init(const GcmSessionKeys& keys) {
+  if (!gcmCipher(keys.keyLength)) return false;
+  const bool encrypt = direction_ == SrtpDirection::kOutbound;
+  rtpCtx_ = keyedContext(keys.rtpKey, keys.keyLength, encrypt);
+  rtcpCtx_ = keyedContext(keys.rtcpKey, keys.keyLength, encrypt);
+  std::memcpy(rtpSalt_, keys.rtpSalt, kGcmSaltLength);
+  std::memcpy(rtcpSalt_, keys.rtcpSalt, kGcmSaltLength);
+  return rtpCtx_ && rtcpCtx_;
+}
+
+GcmSrtp::Stream* GcmSrtp::find(uint32_t ssrc) {
+  if (last_ && lastSsrc_ == ssrc) return last_;
+  auto it = streams_.find(ssrc);
+  if (it == streams_.end()) return nullptr;
+  lastSsrc_ = ssrc;
+  last_ = &it->second;
+  return last_;
+}
+
+GcmSrtp::Stream* GcmSrtp::findOrAdd(uint32_t ssrc) {
+  if (Stream* s = find(ssrc)) return s;
+  // The only allocation: a stream's first packet (node + replay bitmaps).
+  auto [it, inserted] = streams_.try_emplace(ssrc, window_);
+  lastSsrc_ = ssrc;
+  last_ = &it->second;
+  return last_;
+}
+
+bool GcmSrtp::removeStream(uint32_t ssrc) {
+  if (last_ && lastSsrc_ == ssrc) last_ = nullptr;
+  return streams_.erase(ssrc) > 0;
+}
+
+uint32_t GcmSrtp::rolloverCounter(uint32_t ssrc) const {
+  auto it = streams_.find(ssrc);
+  if (it == streams_.end() || it->second.rtpWindow.empty()) return 0;
+  return static_cast<uint32_t>(it->second.rtpWindow.highest() >> 16);
+}
+
+bool GcmSrtp::estimateIndex(const Stream* stream, uint16_t seq, uint64_t& index) {
+  // A new stream starts at ROC 0 (RFC 3711 §3.3.1); while the highest index is in the first half
+  // of ROC 0, a sequence number is never guessed to belong to ROC -1 (as libsrtp does).
+  if (!stream || stream->rtpWindow.empty() || stream->rtpWindow.highest() <= 0x8000) {
+    index = seq;
+    return true;
+  }
+  const uint64_t top = stream->rtpWindow.highest();
+  const uint64_t roc = top >> 16;
+  const uint16_t sl = static_cast<uint16_t>(top);
+  uint64_t v = roc;
+  // RFC 3711 Appendix A.
+  if (sl < 0x8000) {
+    if (seq > sl && seq - sl > 0x8000) v = roc - 1;
+  } else if (sl - 0x8000 > seq) {
+    v = roc + 1;
+  }
+  if (v > 0xffffffffu) return false;  // ROC exhausted: the key must be renewed (§9.2)
+  index = (v << 16) | seq;
+  return true;
+}
+
+//   protect (RFC 7714 §8.2):
+//   | RTP header (+CSRC, +ext) = AAD | payload (encrypted in place) | tag (16) |
+SrtpResult GcmSrtp::protectRtp(std::span<uint8_t> buffer, size_t& length) {
+  if (direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
+  if (length > buffer.size()) return SrtpResult::kBadPacket;
+  uint8_t* data = buffer.data();
+  const size_t header = rtpHeaderLength(data, length);
+  if (header == 0) return SrtpResult::kBadPacket;
+  if (buffer.size() - length < kGcmTagLength) return SrtpResult::kNoBuffer;
+  const uint32_t ssrc = rtp::load32(data + 8);
+  const uint16_t seq = rtp::load16(data + 2);
+  Stream* stream = findOrAdd(ssrc);
+  uint64_t index = 0;
+  if (!estimateIndex(stream, seq, index)) return SrtpResult::kKeyExpired;
+  switch (stream->rtpWindow.check(index)) {
+    case ReplayWindow::Check::kNew:
+      break;
+    case ReplayWindow::Check::kSeen:
+      // A retransmission of the same packet (same index, same payload: RFC 3711 §9.1).
+      if (!allowRepeatTx_) return SrtpResult::kReplay;
+      break;
+    case ReplayWindow::Check::kTooOld:
+      return SrtpResult::kReplayOld;
+  }
+  uint8_t iv[kIvLength];
+  rtpIv(rtpSalt_, ssrc, index, iv);
+  if (!gcm(rtpCtx_, true, iv, data, header, nullptr, 0, data + header, length - header,
+           data + length)) {
+    return SrtpResult::kError;
+  }
+  stream->rtpWindow.add(index);
+  length += kGcmTagLength;
+  return SrtpResult::kOk;
+}
+
+SrtpResult GcmSrtp::unprotectRtp(uint8_t* data, size_t& length) {
+  if (direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
+  if (!data || length < kRtpHeader + kGcmTagLength) return SrtpResult::kBadPacket;
+  const size_t body = length - kGcmTagLength;
+  const size_t header = rtpHeaderLength(data, body);
+  if (header == 0) return SrtpResult::kBadPacket;
+  const uint32_t ssrc = rtp::load32(data + 8);
+  const uint16_t seq = rtp::load16(data + 2);
+  Stream* stream = find(ssrc);
+  uint64_t index = 0;
+  if (!estimateIndex(stream, seq, index)) return SrtpResult::kKeyExpired;
+  if (stream) {
+    switch (stream->rtpWindow.check(index)) {
+      case ReplayWindow::Check::kNew:
+        break;
+      case ReplayWindow::Check::kSeen:
+        return SrtpResult::kReplay;
+      case ReplayWindow::Check::kTooOld:
+        return SrtpResult::kReplayOld;
+    }
+  }
+  uint8_t iv[kIvLength];
+  rtpIv(rtpSalt_, ssrc, index, iv);
+  uint8_t tag[kGcmTagLength];
+  std::memcpy(tag, data + body, kGcmTagLength);
+  if (!gcm(rtpCtx_, false, iv, data, header, nullptr, 0, data + header, body - header, tag)) {
+    return SrtpResult::kAuthFail;
+  }
+  // Only an authenticated packet creates a stream or moves its ROC (RFC 3711 §3.3.1).
+  if (!stream) stream = findOrAdd(ssrc);
+  stream->rtpWindow.add(index);
+  length = body;
+  return SrtpResult::kOk;
+}
+
+//   protect (RFC 7714 §9.2), E = 1:
+//   | header + sender SSRC (8) = AAD | rest (encrypted) | tag (16) | E | SRTCP index (31) |
+//   The E|index word is also AAD (it follows the header in the AAD, RFC 7714 §9.2 / §17).
+SrtpResult GcmSrtp::protectRtcp(std::span<uint8_t> buffer, size_t& length) {
+  if (direction_ != SrtpDirection::kOutbound) return SrtpResult::kNoSession;
+  if (length < kRtcpHeader || length > buffer.size()) return SrtpResult::kBadPacket;
+  if (buffer.size() - length < kGcmTagLength + kSrtcpIndexLength) return SrtpResult::kNoBuffer;
+  uint8_t* data = buffer.data();
+  const uint32_t ssrc = rtp::load32(data + 4);
+  Stream* stream = findOrAdd(ssrc);
+  if (stream->nextRtcpIndex > kMaxSrtcpIndex) return SrtpResult::kKeyExpired;
+  const uint32_t index = stream->nextRtcpIndex;
+  uint8_t word[kSrtcpIndexLength];
+  rtp::store32(word, 0x80000000u | index);
+  uint8_t iv[kIvLength];
+  rtcpIv(rtcpSalt_, ssrc, index, iv);
+  if (!gcm(rtcpCtx_, true, iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+           length - kRtcpHeader, data + length)) {
+    return SrtpResult::kError;
+  }
+  std::memcpy(data + length + kGcmTagLength, word, sizeof(word));
+  ++stream->nextRtcpIndex;
+  length += kGcmTagLength + kSrtcpIndexLength;
+  return SrtpResult::kOk;
+}
+
+SrtpResult GcmSrtp::unprotectRtcp(uint8_t* data, size_t& length) {
+  if (direction_ != SrtpDirection::kInbound) return SrtpResult::kNoSession;
+  if (!data || length < kRtcpHeader + kGcmTagLength + kSrtcpIndexLength) {
+    return SrtpResult::kBadPacket;
+  }
+  const size_t body = length - kGcmTagLength - kSrtcpIndexLength;
+  uint8_t word[kSrtcpIndexLength];
+  std::memcpy(word, data + length - kSrtcpIndexLength, sizeof(word));
+  const uint32_t e = rtp::load32(word);
+  const bool encrypted = (e & 0x80000000u) != 0;
+  const uint32_t index = e & kMaxSrtcpIndex;
+  const uint32_t ssrc = rtp::load32(data + 4);
+  Stream* stream = find(ssrc);
+  if (stream) {
+    switch (stream->rtcpWindow.check(index)) {
+      case ReplayWindow::Check::kNew:
+        break;
+      case ReplayWindow::Check::kSeen:
+        return SrtpResult::kReplay;
+      case ReplayWindow::Check::kTooOld:
+        return SrtpResult::kReplayOld;
+    }
+  }
+  uint8_t iv[kIvLength];
+  rtcpIv(rtcpSalt_, ssrc, index, iv);
+  uint8_t tag[kGcmTagLength];
+  std::memcpy(tag, data + body, kGcmTagLength);
+  bool ok = false;
+  if (encrypted) {
+    ok = gcm(rtcpCtx_, false, iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+             body - kRtcpHeader, tag);
+  } else {
+    // E = 0 (RFC 7714 §9.3): the whole packet is AAD, nothing is encrypted.
+    ok = gcm(rtcpCtx_, false, iv, data, body, word, sizeof(word), nullptr, 0, tag);
+  }
+  if (!ok) return SrtpResult::kAuthFail;
+  if (!stream) stream = findOrAdd(ssrc);
+  stream->rtcpWindow.add(index);
+  length = body;
+  return SrtpResult::kOk;
+}
+
+}  // namespace sfu::srtp

@@ -1,0 +1,68 @@
+// Sliding replay window over 48-bit SRTP indices (RFC 3711 §3.3.2) or 31-bit SRTCP indices.
+// A ring bitmap sized once at construction (one allocation per stream, none per packet).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace sfu::srtp {
+
+class ReplayWindow {
+ public:
+  enum class Check : uint8_t { kNew, kSeen, kTooOld };
+
+  // `size` packets behind the highest index are tracked; older ones are kTooOld.
+  explicit ReplayWindow(uint32_t size)
+      : size_(std::max<uint32_t>(size, 1)), words_((size_ + 63) / 64, 0) {}
+
+  bool empty() const { return !started_; }
+  uint64_t highest() const { return top_; }
+
+  Check check(uint64_t index) const {
+    if (!started_ || index > top_) return Check::kNew;
+    if (top_ - index >= size_) return Check::kTooOld;
+    return testBit(index) ? Check::kSeen : Check::kNew;
+  }
+
+  // Records `index` (after it authenticated). Indices older than the window are ignored.
+  void add(uint64_t index) {
+    if (!started_) {
+      started_ = true;
+      top_ = index;
+    } else if (index > top_) {
+      const uint64_t delta = index - top_;
+      const uint64_t bits = words_.size() * 64;
+      if (delta >= bits) {
+        std::fill(words_.begin(), words_.end(), 0);
+      } else {
+        for (uint64_t i = top_ + 1; i < index; ++i) clearBit(i);
+      }
+      top_ = index;
+    } else if (top_ - index >= size_) {
+      return;
+    }
+    setBit(index);
+  }
+
+ private:
+  bool testBit(uint64_t index) const {
+    const uint64_t pos = index % (words_.size() * 64);
+    return (words_[pos / 64] >> (pos % 64)) & 1;
+  }
+  void setBit(uint64_t index) {
+    const uint64_t pos = index % (words_.size() * 64);
+    words_[pos / 64] |= uint64_t{1} << (pos % 64);
+  }
+  void clearBit(uint64_t index) {
+    const uint64_t pos = index % (words_.size() * 64);
+    words_[pos / 64] &= ~(uint64_t{1} << (pos % 64));
+  }
+
+  uint32_t size_;
+  std::vector<uint64_t> words_;
+  uint64_t top_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace sfu::srtp
