@@ -163,6 +163,7 @@ test('echo endpoint refuses bad requests', async () => {
 });
 
 test('browser gets its own audio, video and data channel back over UDP', async () => {
+  const logStart = server.logs.join('').length;
   const r = await runEcho();
   assert.equal(r.status, 201, JSON.stringify(r));
   assert.match(r.location, /^\/api\/webrtc\/echo\/[0-9a-f]+$/);
@@ -172,6 +173,8 @@ test('browser gets its own audio, video and data channel back over UDP', async (
   assert.equal(r.dcEcho, 'ping-echo');
   assert.equal(r.protocol, 'udp');
   assert.equal(r.deleteStatus, 204);
+  // Chromium offers AEAD-GCM (RFC 7714) and we prefer it: media went through our own GCM SRTP.
+  assert.match(server.logs.join('').slice(logStart), /comp=dtls msg=connected .*profile=SRTP_AEAD_AES_128_GCM/);
 });
 
 test('echo over Socket.IO: webrtc_offer to "echo" is answered from "echo" and media comes back', async () => {
