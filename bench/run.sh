@@ -6,7 +6,9 @@
 # and for each room count runs the same load against relay-baseline, our server and Janus
 # (VideoRoom, --ice-lite), each in the namespace, the generator on the host side. Results:
 # bench/results/<timestamp>/{relay,sfu,janus}-r<R>.json, summary.json, summary.md (printed).
-# --targets "sfu janus" runs a subset. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
+# --targets "sfu janus" runs a subset. With 2+ cores the server under test is pinned to the last
+# core and the generator to the others (--no-pin: let the scheduler place them), so every target
+# gets the same single core and none is preempted by the generator it is serving. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
 # forwards < 90 % of what the same run sends through the relay baseline.
 set -euo pipefail
 args="$*"
@@ -19,6 +21,7 @@ warmup=3
 janus=1
 max_rooms=32
 only_targets=""
+pin=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rooms) rooms_list=$2; shift 2 ;;
@@ -28,6 +31,7 @@ while [[ $# -gt 0 ]]; do
     --no-janus) janus=0; shift ;;
     --targets) only_targets=$2; shift 2 ;;
     --max-rooms) max_rooms=$2; shift 2 ;;
+    --no-pin) pin=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,6 +46,13 @@ if [[ ! -f $build/build.ninja ]]; then
 fi
 cmake --build "$build" -j2 --target sfu-server sfu-load relay-baseline alloc-counter
 bin=$build/bin
+server_cpu=()
+gen_cpu=()
+cores=$(nproc)
+if [[ $pin == 1 && $cores -ge 2 ]]; then
+  server_cpu=(taskset -c $((cores - 1)))
+  gen_cpu=(taskset -c 0-$((cores - 2)))
+fi
 
 ns=sfubench
 host_ip=10.77.0.1
@@ -115,13 +126,13 @@ echo 'general: { }' >"$jdir/janus.plugin.videoroom.jcfg"
 start_target() {  # target
   case $1 in
     relay)
-      ip netns exec "$ns" "$bin/relay-baseline" "$ns_ip" 41000 >"$tmp/relay.log" 2>&1 &
+      ip netns exec "$ns" "${server_cpu[@]}" "$bin/relay-baseline" "$ns_ip" 41000 >"$tmp/relay.log" 2>&1 &
       server_pid=$!
       sleep 0.3
       addr=$ns_ip:41000 ;;
     sfu)
       rm -f "$tmp/sfu.db"
-      ip netns exec "$ns" env LD_PRELOAD="$build/lib/liballoc-counter.so" "$bin/sfu-server" \
+      ip netns exec "$ns" "${server_cpu[@]}" env LD_PRELOAD="$build/lib/liballoc-counter.so" "$bin/sfu-server" \
         --http-port 8080 --rtc-port 40000 --listen-ip "$ns_ip" --announced-ip "$ns_ip" \
         --jwt-secret bench-secret --db "$tmp/sfu.db" --max-participants 64 \
         --log-level warn >"$tmp/sfu.log" 2>&1 &
@@ -129,7 +140,7 @@ start_target() {  # target
       wait_tcp "$ns_ip" 8080
       addr=$ns_ip:8080 ;;
     janus)
-      ip netns exec "$ns" janus -F "$jdir" -C "$jdir/janus.jcfg" -i "$ns_ip" -d "${JANUS_DEBUG:-3}" -o -L "$tmp/janus.log" \
+      ip netns exec "$ns" "${server_cpu[@]}" janus -F "$jdir" -C "$jdir/janus.jcfg" -i "$ns_ip" -d "${JANUS_DEBUG:-3}" -o -L "$tmp/janus.log" \
         >/dev/null 2>&1 &
       server_pid=$!
       wait_tcp "$ns_ip" 8088
@@ -142,7 +153,7 @@ run_one() {  # target rooms
   [[ $target == sfu ]] && extra=(--count-allocs)
   start_target "$target"
   sleep 0.5
-  "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
+  "${gen_cpu[@]}" "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
     --rooms "$rooms" --participants "$participants" --duration "$duration" --warmup "$warmup" \
     --server-pid "$server_pid" --json "$out/$target-r$rooms.json" "${extra[@]}" >/dev/null \
     || echo "sfu-load --target $target --rooms $rooms failed" >&2
@@ -171,6 +182,7 @@ fi
   echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "kernel: $(uname -r)"
+  echo "pinning: server ${server_cpu[*]:-none}, generator ${gen_cpu[*]:-none}"
   echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "janus: $(janus --version 2>/dev/null | head -1 || true)"
 } >"$out/machine.txt"
