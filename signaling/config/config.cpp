@@ -1,5 +1,6 @@
 #include "signaling/config/config.h"
 
+#include <sched.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <cerrno>
@@ -10,6 +11,18 @@
 
 namespace signaling {
 namespace {
+
+// The cores this process may run on: a container's cpuset or a taskset narrows it, which
+// hardware_concurrency() (all online CPUs) does not see. One worker per usable core.
+unsigned usableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    const int n = CPU_COUNT(&set);
+    if (n > 0) return static_cast<unsigned>(n);
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // "error: --flag / ENV: detail\n"
 ParseResult usageError(const CLI::Option* opt, const std::string& detail) {
@@ -187,7 +200,7 @@ ParseResult parseConfig(int argc, const char* const* argv) {
   if (!cfg.turn_urls.empty() && cfg.turn_secret.empty()) {
     return usageError(turn_secret, "TURN URLs are set but no secret to sign credentials with");
   }
-  if (cfg.workers == 0) cfg.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (cfg.workers == 0) cfg.workers = usableCores();
   if (static_cast<unsigned>(cfg.rtc_port) + cfg.workers > 65536u) {
     return usageError(workers, "--rtc-port " + std::to_string(cfg.rtc_port) + " + " +
                                    std::to_string(cfg.workers) +

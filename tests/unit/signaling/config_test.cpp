@@ -3,6 +3,7 @@
 #include "signaling/config/config.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <cstdlib>
 #include <string>
@@ -44,6 +45,25 @@ TEST(Config, DefaultsWithASecret) {
   EXPECT_EQ(r.config->max_participants, 8u);
   EXPECT_EQ(r.config->ring_timeout_s, 45u);
   EXPECT_GE(r.config->workers, 1u);  // 0 resolves to the number of cores
+}
+
+TEST(Config, WorkersDefaultToTheCoresWeMayRunOn) {
+  // A cpuset/taskset of one core: one worker, however many cores the machine has online.
+  cpu_set_t saved;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(saved), &saved), 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &saved)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof(one), &one), 0);
+  auto r = parse({"--jwt-secret", "s"});
+  sched_setaffinity(0, sizeof(saved), &saved);
+  ASSERT_TRUE(r.config) << r.message;
+  EXPECT_EQ(r.config->workers, 1u);
+  auto all = parse({"--jwt-secret", "s"});
+  ASSERT_TRUE(all.config) << all.message;
+  EXPECT_EQ(all.config->workers, static_cast<unsigned>(CPU_COUNT(&saved)));
 }
 
 TEST(Config, EnvironmentTwins) {
