@@ -45,6 +45,7 @@ void Allocator::addStream(uint32_t id, StreamKind kind) {
   s.order = next_order_++;
   streams_.push_back(s);
   order_.reserve(streams_.size());
+  floors_.reserve(streams_.size() + 1);
   out_.reserve(streams_.size());
 }
 
@@ -100,6 +101,15 @@ int Allocator::cap(const Stream& s) const {
   int top = static_cast<int>(s.layers) - 1;
   if (s.max_layer >= 0) top = std::min(top, s.max_layer);
   return top;
+}
+
+uint64_t Allocator::floorBps(const Stream& s) const {
+  if (s.kind == StreamKind::kAudio || s.user_paused) return 0;
+  const int top = cap(s);
+  for (int l = 0; l <= top; ++l) {
+    if (available(s, l)) return s.layer_bps[static_cast<size_t>(l)];
+  }
+  return 0;
 }
 
 bool Allocator::probeConfirms(uint64_t total_bps, int64_t now_us) const {
@@ -219,17 +229,33 @@ std::span<const StreamAllocation> Allocator::allocate(uint64_t estimate_bps, int
     return pa != pb ? pa < pb : a->order < b->order;
   });
 
+  // Floors first: what the lowest layer of every wanted video after each position costs. A
+  // stream may only upgrade with what is left once the streams after it have their lowest layer,
+  // so a constrained link shows every camera small before it shows one of them large.
+  floors_.assign(order_.size() + 1, 0);
+  for (size_t i = order_.size(); i-- > 0;) {
+    floors_[i] = floors_[i + 1] + floorBps(*order_[i]);
+  }
+
   uint64_t budget = estimate_bps;
   uint64_t used = 0;  // allocated to the streams before this one
   out_.clear();
-  for (Stream* s : order_) {
+  for (size_t i = 0; i < order_.size(); ++i) {
+    Stream* s = order_[i];
     last_changed_ = false;
     if (s->kind == StreamKind::kAudio) {
       // Audio always goes out: a call without voice is not a call.
       setLayer(*s, 0, SwitchReason::kStart);
       budget -= std::min(budget, s->layer_bps[0]);
     } else {
-      allocateVideo(*s, budget, used, now_us);
+      // Keep back the later streams' floors, but never this stream's own floor: when not every
+      // floor fits, the earlier (more important) streams get theirs first.
+      const uint64_t own = floorBps(*s);
+      const uint64_t reserve = std::min(floors_[i + 1], budget - std::min(budget, own));
+      uint64_t mine = budget - reserve;
+      const uint64_t before = mine;
+      allocateVideo(*s, mine, used + reserve, now_us);
+      budget -= before - mine;
     }
     StreamAllocation a;
     a.id = s->id;

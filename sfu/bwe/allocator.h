@@ -5,6 +5,9 @@
 //   3. active speaker's video
 //   4. other videos  in the order they were added
 //
+// Lowest layers first: a video stream only upgrades with what remains once every video after it
+// has its lowest layer (when not all lowest layers fit, the earlier streams get theirs first), so
+// a small link shows all cameras at low quality rather than one camera at high quality.
 // Each video stream gets the highest layer (per-layer bitrates measured at the publisher, given
 // as input) within the subscriber's max-layer preference that fits what is left; a stream whose
 // lowest layer does not fit is paused, and resumed later. Hysteresis, so a steady link does not
@@ -121,13 +124,15 @@ class Allocator {
   int priority(const Stream& s) const;
   bool available(const Stream& s, int layer) const;
   int cap(const Stream& s) const;
+  uint64_t floorBps(const Stream& s) const;  // its lowest wanted layer's bitrate; 0: none
   bool probeConfirms(uint64_t total_bps, int64_t now_us) const;
   void allocateVideo(Stream& s, uint64_t& budget, uint64_t used, int64_t now_us);
   void setLayer(Stream& s, int layer, SwitchReason reason);
 
   AllocatorConfig config_;
   std::vector<Stream> streams_;
-  std::vector<Stream*> order_;  // scratch, priority order
+  std::vector<Stream*> order_;    // scratch, priority order
+  std::vector<uint64_t> floors_;  // scratch: floors_[i] = floors of order_[i..]
   std::vector<StreamAllocation> out_;
   size_t next_order_ = 0;
   uint32_t active_speaker_ = 0;

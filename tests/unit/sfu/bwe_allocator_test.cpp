@@ -39,8 +39,12 @@ TEST(BweAllocator, PriorityOrderAudioScreenSpeakerOthers) {
       {"plenty", 6'000'000, 0, 2, 2, 2},
       // Screen top (1.5M x 1.1), speaker 500k, other 150k.
       {"medium", 2'500'000, 0, 0, 1, 2},
-      // Screen 500k, speaker 150k, the other does not fit its lowest layer: paused.
-      {"tight", 800'000, 0, -1, 0, 1},
+      // Lowest layers first: 40k + 3 x 150k fit, a 500k layer on top of them does not.
+      {"tight", 800'000, 0, 0, 0, 0},
+      // Floors, then upgrades in priority order: the screen goes to 500k, the rest stay low.
+      {"floors then upgrades", 1'200'000, 0, 0, 0, 1},
+      // Two lowest layers fit: screen and speaker get theirs, the other is paused.
+      {"two floors", 400'000, 0, -1, 0, 0},
       // Below audio: audio still goes, all video paused.
       {"starved", 20'000, 0, -1, -1, -1},
   };
