@@ -242,6 +242,10 @@ TEST_P(RetransmitStoreTest, NotResentOnceTheSharedStoreDroppedIt) {
     EXPECT_EQ(cam.history(0).arenaBytes(), 64u * 1024);
     EXPECT_EQ(resent, (std::vector<uint16_t>{oldest, newest}));
   }
+  // Exported per layer in the room stats: arena + index.
+  const nlohmann::json stats = room_->stats();
+  const auto& layer = stats["participants"][0]["publish"]["tracks"][1]["layers"][0];
+  EXPECT_EQ(layer["history_bytes"], cam.history(0).arenaBytes() + 1024 * 16);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cap, RetransmitStoreTest, ::testing::Values(32 * 1024, 1 << 20),
