@@ -14,8 +14,9 @@
 #include "rtp/rtcp/twcc.h"
 #include "rtp/rtcp/twcc_builder.h"
 #include "rtp/stream/nack_generator.h"
-#include "rtp/stream/retransmission_buffer.h"
+#include "rtp/stream/packet_store.h"
 #include "rtp/stream/rtx.h"
+#include "rtp/stream/sent_packet_log.h"
 
 namespace {
 
@@ -156,8 +157,11 @@ void BM_NackGeneratorPacket(benchmark::State& state) {
 }
 BENCHMARK(BM_NackGeneratorPacket);
 
+// Per forwarded packet: one insert into the layer's shared store and one log entry (the
+// subscriber side); per NACK: log lookup, store lookup, copy and RTX wrap.
 void BM_RetransmissionStoreAndRtxWrap(benchmark::State& state) {
-  rtp::stream::RetransmissionBuffer buffer(1024, 1200, 1000);
+  rtp::stream::PacketStore store;
+  rtp::stream::SentPacketLog log(512, 1000);
   std::vector<uint8_t> packet(1100, 0);
   packet[0] = 0x90;
   packet[1] = 96;
@@ -168,13 +172,22 @@ void BM_RetransmissionStoreAndRtxWrap(benchmark::State& state) {
   uint16_t seq = 0;
   int64_t now = 0;
   for (auto _ : state) {
-    buffer.insert(++seq, packet, ++now);
-    auto stored = buffer.takeForResend(static_cast<uint16_t>(seq - 10), now, 50);
+    ++seq;
+    ++now;
+    store.insert(seq, packet, now);
+    rtp::stream::SentPacket sent;
+    sent.seq = static_cast<uint16_t>(seq + 1000);
+    sent.source_seq = seq;
+    log.record(sent, now);
+    const auto meta = log.takeForResend(static_cast<uint16_t>(seq + 1000 - 10), now, 50);
+    if (!meta) continue;
+    const auto stored = store.find(meta->source_seq, now);
     if (stored) {
       std::copy(stored->begin(), stored->end(), scratch.begin());
       benchmark::DoNotOptimize(rtp::stream::rtxWrap(scratch, stored->size(), 5, 97, seq));
     }
   }
+  state.counters["store_bytes"] = static_cast<double>(store.arenaBytes());
 }
 BENCHMARK(BM_RetransmissionStoreAndRtxWrap);
 

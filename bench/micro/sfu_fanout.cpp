@@ -1,6 +1,7 @@
 // In-process fan-out through a Room: one publisher's VP8 stream forwarded to 7 subscribers, with
 // the real per-subscriber work (copy into a pooled buffer, seq/ts/pt/extension rewrite, VP8
-// picture id rewrite, retransmission history) and SRTP protect (AEAD_AES_128_GCM, our EVP backend)
+// picture id rewrite, sent-packet log; one insert per packet into the layer's shared NACK store)
+// and SRTP protect (AEAD_AES_128_GCM, our EVP backend)
 // in the fake transport's sendRtp, as the real transport does it. Reports forwarded packets per
 // second on this one core and heap allocations per forwarded packet, counted by the malloc
 // counter of alloc_counter.h (C allocations in libraries such as NSS included; operator new goes

@@ -82,12 +82,20 @@ bool setVp8Tl0PicIdx(std::span<uint8_t> payload, const Vp8Descriptor& d, uint8_t
   return true;
 }
 
+bool setVp8Ids(std::span<uint8_t> payload, const Vp8Descriptor& d, const Vp8Ids& ids) {
+  if (ids.hasPictureId != d.hasPictureId || ids.hasTl0PicIdx != d.hasTl0PicIdx) return false;
+  if (ids.hasPictureId && !setVp8PictureId(payload, d, ids.pictureId)) return false;
+  if (ids.hasTl0PicIdx && !setVp8Tl0PicIdx(payload, d, ids.tl0PicIdx)) return false;
+  return true;
+}
+
 void Vp8Rewriter::switchSource() {
   pictureId_.switchSource();
   tl0PicIdx_.switchSource();
 }
 
-bool Vp8Rewriter::rewrite(std::span<uint8_t> payload, const Vp8Descriptor& d) {
+std::optional<Vp8Ids> Vp8Rewriter::map(const Vp8Descriptor& d) {
+  Vp8Ids ids;
   if (d.hasPictureId) {
     if (d.pictureId15 != pictureId15_) {
       // A sender switching between 7- and 15-bit ids: restart the counter at the new width.
@@ -95,15 +103,22 @@ bool Vp8Rewriter::rewrite(std::span<uint8_t> payload, const Vp8Descriptor& d) {
       pictureId_ = CounterRewriter(d.pictureId15 ? 15 : 7);
     }
     const auto out = pictureId_.rewrite(d.pictureId);
-    if (!out) return false;
-    setVp8PictureId(payload, d, static_cast<uint16_t>(*out));
+    if (!out) return std::nullopt;
+    ids.hasPictureId = true;
+    ids.pictureId = static_cast<uint16_t>(*out);
   }
   if (d.hasTl0PicIdx) {
     const auto out = tl0PicIdx_.rewrite(d.tl0PicIdx);
-    if (!out) return false;
-    setVp8Tl0PicIdx(payload, d, static_cast<uint8_t>(*out));
+    if (!out) return std::nullopt;
+    ids.hasTl0PicIdx = true;
+    ids.tl0PicIdx = static_cast<uint8_t>(*out);
   }
-  return true;
+  return ids;
+}
+
+bool Vp8Rewriter::rewrite(std::span<uint8_t> payload, const Vp8Descriptor& d) {
+  const auto ids = map(d);
+  return ids && setVp8Ids(payload, d, *ids);
 }
 
 void Vp8Rewriter::dropPicture(const Vp8Descriptor& d) {

@@ -70,6 +70,18 @@ std::optional<Vp8Descriptor> parseVp8(std::span<const uint8_t> payload);
 bool setVp8PictureId(std::span<uint8_t> payload, const Vp8Descriptor& d, uint16_t pictureId);
 bool setVp8Tl0PicIdx(std::span<uint8_t> payload, const Vp8Descriptor& d, uint8_t tl0PicIdx);
 
+// Picture id / TL0PICIDX values for a descriptor; the flags say which ones are set.
+struct Vp8Ids {
+  bool hasPictureId = false;
+  uint16_t pictureId = 0;
+  bool hasTl0PicIdx = false;
+  uint8_t tl0PicIdx = 0;
+};
+
+// Writes the set ids in place (e.g. to resend a packet with the ids it was first sent with).
+// False when the descriptor lacks a field that `ids` sets, or carries one that `ids` does not.
+bool setVp8Ids(std::span<uint8_t> payload, const Vp8Descriptor& d, const Vp8Ids& ids);
+
 // Keeps picture id (15-bit) and TL0PICIDX (8-bit) continuous for one outgoing stream, alongside
 // the SeqRewriter of the same stream.
 class Vp8Rewriter {
@@ -78,8 +90,11 @@ class Vp8Rewriter {
 
   // The next packet starts a new source (call together with SeqRewriter::switchSource()).
   void switchSource();
-  // Rewrites the packet's fields in place. False: the packet belongs to before the switch or to
-  // a dropped picture and must not be sent.
+  // The outgoing ids for a packet with descriptor d (the state advances as for a sent packet).
+  // nullopt: the packet belongs to before the switch or to a dropped picture and must not be
+  // sent.
+  std::optional<Vp8Ids> map(const Vp8Descriptor& d);
+  // map() and setVp8Ids() in one: rewrites the packet's fields in place. False: must not be sent.
   bool rewrite(std::span<uint8_t> payload, const Vp8Descriptor& d);
   // The packet's picture is not sent (dropped temporal layer): later picture ids shift down so
   // receivers see no missing pictures. Call for each packet of the picture.

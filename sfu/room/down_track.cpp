@@ -15,7 +15,6 @@ namespace sfu::room {
 namespace {
 
 constexpr uint8_t kNoPt = 0xFF;
-constexpr size_t kMaxStoredPacket = 1500;
 constexpr int64_t kKeyframeRetryUs = 1'000'000;
 
 // Extensions forwarded to subscribers. mid/rid/repaired-rid name the publisher's m-line and
@@ -37,8 +36,8 @@ DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ss
       ssrc_(ssrc),
       rtx_ssrc_(rtx_ssrc),
       seq_(track.clockRate()),
-      history_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
-               kMaxStoredPacket, 1000) {
+      sent_log_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
+                kHistoryMaxAgeMs) {
   pt_map_.fill(kNoPt);
   rtx_pt_.fill(kNoPt);
   // Offer the publisher's codecs under our own payload types: every subscribe PC then uses one
@@ -176,6 +175,37 @@ void DownTrack::stampTransportFields(rtp::RtpPacket& p, int64_t now_us) {
   }
 }
 
+std::optional<rtp::RtpPacket> DownTrack::writePacket(net::PacketBuffer& buf,
+                                                     std::span<const uint8_t> source,
+                                                     const rtp::stream::SentPacket& sent,
+                                                     const rtp::codecs::Vp8Descriptor* vp8,
+                                                     size_t reserve) {
+  const size_t room = buf.capacity() - transport::kSrtpTailroom;
+  if (source.size() + reserve > room) return std::nullopt;
+  std::memcpy(buf.data(), source.data(), source.size());
+  auto parsed = rtp::RtpPacket::parse(buf.data(), source.size(), room - reserve);
+  if (!parsed) return std::nullopt;
+  rtp::RtpPacket& p = *parsed;
+  p.setSsrc(ssrc_);
+  p.setSequenceNumber(sent.seq);
+  p.setTimestamp(sent.timestamp);
+  p.setPayloadType(sent.payload_type);
+  if (p.hasExtension()) rtp::rewriteExtensionIds(p, ext_map_);
+  if (sent.has_picture_id || sent.has_tl0_pic_idx) {
+    std::optional<rtp::codecs::Vp8Descriptor> parsed_vp8;
+    if (vp8 == nullptr) {
+      parsed_vp8 = rtp::codecs::parseVp8(p.payload());
+      if (!parsed_vp8) return std::nullopt;
+      vp8 = &*parsed_vp8;
+    }
+    const rtp::codecs::Vp8Ids ids{sent.has_picture_id, sent.picture_id, sent.has_tl0_pic_idx,
+                                  sent.tl0_pic_idx};
+    if (!rtp::codecs::setVp8Ids(p.payload(), *vp8, ids)) return std::nullopt;
+  }
+  buf.setSize(p.size());
+  return p;
+}
+
 void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
   if (!active_ || paused_ || bwe_paused_ || out_ == nullptr) return;
   const int layer = static_cast<int>(info.layer);
@@ -212,60 +242,74 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
   if (!mapped) return;
 
   net::PacketBuffer buf = out_->pool().acquire();
-  if (!buf || in.size() + transport::kSrtpTailroom > buf.capacity()) {
+  if (!buf) {
     ++packets_dropped_;
     return;
   }
-  std::memcpy(buf.data(), in.data(), in.size());
-  auto parsed =
-      rtp::RtpPacket::parse(buf.data(), in.size(), buf.capacity() - transport::kSrtpTailroom);
-  if (!parsed) return;
-  rtp::RtpPacket& p = *parsed;
-  p.setSsrc(ssrc_);
-  p.setSequenceNumber(mapped->seq);
-  p.setTimestamp(mapped->ts);
-  p.setPayloadType(pt);
-  if (p.hasExtension()) {
-    rtp::rewriteExtensionIds(p, ext_map_);
-    stampTransportFields(p, info.now_us);
+  rtp::stream::SentPacket sent;
+  sent.seq = mapped->seq;
+  sent.source_seq = in.sequenceNumber();
+  sent.source = static_cast<uint8_t>(info.layer);
+  sent.timestamp = mapped->ts;
+  sent.payload_type = pt;
+  if (info.has_vp8) {
+    const auto ids = vp8_.map(info.vp8);
+    if (!ids) return;  // from before the switch or of a dropped picture
+    sent.has_picture_id = ids->hasPictureId;
+    sent.picture_id = ids->pictureId;
+    sent.has_tl0_pic_idx = ids->hasTl0PicIdx;
+    sent.tl0_pic_idx = ids->tl0PicIdx;
   }
-  if (info.has_vp8 && !vp8_.rewrite(p.payload(), info.vp8)) return;
-  buf.setSize(p.size());
+  auto p = writePacket(buf, {in.data(), in.size()}, sent, info.has_vp8 ? &info.vp8 : nullptr, 0);
+  if (!p) {
+    ++packets_dropped_;
+    return;
+  }
+  if (p->hasExtension()) stampTransportFields(*p, info.now_us);
 
   ts_offset_ = mapped->ts - in.timestamp();
   ts_offset_valid_ = true;
   last_out_ts_ = mapped->ts;
   last_sent_us_ = info.now_us;
-  history_.insert(mapped->seq, buf.bytes(), info.now_us / 1000);
+  sent_log_.record(sent, info.now_us / 1000);
   ++packets_sent_;
-  bytes_sent_ += p.payloadSize();
+  bytes_sent_ += p->payloadSize();
   if (!out_->sendRtp(std::move(buf))) ++packets_dropped_;
 }
 
 void DownTrack::onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t rtt_ms) {
   if (!active_ || out_ == nullptr) return;
+  const int64_t now_ms = now_us / 1000;
   for (uint16_t seq : seqs) {
     ++nacks_received_;
-    const auto stored = history_.takeForResend(seq, now_us / 1000, rtt_ms);
+    const auto sent = sent_log_.takeForResend(seq, now_ms, rtt_ms);
+    if (!sent || sent->source >= track_.layerCount()) continue;
+    // The publisher's packet as it arrived, shared by every subscriber; gone when the layer's
+    // store had to make room (counted like a packet never sent).
+    const auto stored = track_.history(sent->source).find(sent->source_seq, now_ms);
     if (!stored) continue;
     net::PacketBuffer buf = out_->pool().acquire();
-    const size_t room = buf ? buf.capacity() - transport::kSrtpTailroom : 0;
-    if (stored->size() + rtp::stream::kRtxOverhead > room) {
+    if (!buf) {
       ++packets_dropped_;
       continue;
     }
-    std::memcpy(buf.data(), stored->data(), stored->size());
-    size_t size = stored->size();
+    auto p = writePacket(buf, *stored, *sent, nullptr, rtp::stream::kRtxOverhead);
+    if (!p) {
+      ++packets_dropped_;
+      continue;
+    }
+    size_t size = p->size();
+    const size_t room = buf.capacity() - transport::kSrtpTailroom;
     // RFC 4588 §4: resend on the repair stream when the subscriber negotiated RTX, else as is.
-    const uint8_t rtx_pt = rtx_pt_[(*stored)[1] & 0x7F];
+    const uint8_t rtx_pt = rtx_pt_[sent->payload_type & 0x7F];
     if (rtx_pt != kNoPt) {
       const auto r = rtp::stream::rtxWrap({buf.data(), room}, size, rtx_ssrc_, rtx_pt, rtx_seq_);
       if (!r) continue;
       ++rtx_seq_;
       size = r.size;
     }
-    if (auto p = rtp::RtpPacket::parse(buf.data(), size, room); p && p->hasExtension()) {
-      stampTransportFields(*p, now_us);
+    if (auto q = rtp::RtpPacket::parse(buf.data(), size, room); q && q->hasExtension()) {
+      stampTransportFields(*q, now_us);
     }
     buf.setSize(size);
     ++retransmitted_;

@@ -6,7 +6,10 @@
 //   - SeqRewriter + Vp8Rewriter: seq, timestamp, picture id, TL0PICIDX continuous across switches
 //     and dropped VP8 temporal layers;
 //   - payload type and header extension id translation to the subscriber's negotiation;
-//   - a RetransmissionBuffer of what was sent, to answer NACKs (as RTX when negotiated);
+//   - a SentPacketLog of what was sent (source layer and seq, outgoing seq/ts/pt/VP8 ids): a NACK
+//     is answered by rewriting the packet again from the track's shared per-layer PacketStore,
+//     byte-identical to the first send apart from the per-hop transport-cc / abs-send-time
+//     values, as RTX when negotiated;
 //   - SR timing derived from the publisher's SR through the rewritten timestamp offset.
 #pragma once
 
@@ -21,7 +24,7 @@
 #include "rtp/rtcp/report_block.h"
 #include "rtp/rtcp/sender_report.h"
 #include "rtp/rtp/header_extensions.h"
-#include "rtp/stream/retransmission_buffer.h"
+#include "rtp/stream/sent_packet_log.h"
 #include "rtp/stream/seq_rewriter.h"
 #include "sfu/room/published_track.h"
 #include "sfu/sdp/negotiation.h"
@@ -75,7 +78,7 @@ class DownTrack {
   bool canCarryPadding() const;
   bool sendPadding(size_t padding, int cluster, int64_t now_us);
 
-  // Packet path (no allocation): copy into a pooled buffer, rewrite, store, send.
+  // Packet path (no allocation): copy into a pooled buffer, rewrite, log, send.
   void forward(const rtp::RtpPacket& in, const PacketInfo& info);
 
   // Feedback from the subscriber.
@@ -93,6 +96,14 @@ class DownTrack {
   void switchTo(size_t layer);
   void setTarget(int layer, int64_t now_us);
   void stampTransportFields(rtp::RtpPacket& p, int64_t now_us);
+  // The one per-subscriber rewrite, shared by forward() and onNack() so a retransmission is the
+  // packet first sent: copies a publisher packet into buf and writes this stream's SSRC and the
+  // logged seq, timestamp, payload type and VP8 ids, and translates extension ids. Transport
+  // fields are left to the caller. `vp8` is the packet's descriptor when known (parsed otherwise);
+  // `reserve` bytes must stay free after the packet (RTX). nullopt when it does not fit.
+  std::optional<rtp::RtpPacket> writePacket(net::PacketBuffer& buf, std::span<const uint8_t> source,
+                                            const rtp::stream::SentPacket& sent,
+                                            const rtp::codecs::Vp8Descriptor* vp8, size_t reserve);
 
   Participant& subscriber_;
   PublishedTrack& track_;
@@ -125,7 +136,7 @@ class DownTrack {
   uint32_t ts_offset_ = 0;  // outgoing - incoming timestamp of the current source
   uint32_t last_out_ts_ = 0;
   int64_t last_sent_us_ = 0;
-  rtp::stream::RetransmissionBuffer history_;
+  rtp::stream::SentPacketLog sent_log_;
   uint16_t rtx_seq_ = 0;
   // Counters.
   uint64_t packets_sent_ = 0;

@@ -109,12 +109,20 @@ PublishedTrack::PublishedTrack(Participant& owner, const sdp::NegotiatedMedia& m
   audio_level_id_ = extensions_.idOf(rtp::ExtensionType::kAudioLevel);
 
   rtp::stream::NackGeneratorConfig nack_config;
+  // Shared NACK history per layer: index slots for ~1 s of packets at any realistic rate (video
+  // up to ~1000 packets/s, audio 50-100), arena starting at a few packets and growing with the
+  // layer's bitrate × max age (packet_store.h).
+  rtp::stream::PacketStoreConfig store_config;
+  store_config.slots = isVideo() ? 1024 : 256;
+  store_config.initial_bytes = isVideo() ? 32 * 1024 : 8 * 1024;
+  store_config.max_bytes = config.history_store_max_bytes;
+  store_config.max_age_ms = kHistoryMaxAgeMs;
   std::vector<std::string> rids = orderRids(media.rids);
   if (rids.empty()) rids.emplace_back();
   if (rids.size() > kMaxLayers) rids.resize(kMaxLayers);
   layers_.reserve(rids.size());
   for (auto& rid : rids) {
-    layers_.emplace_back(nack_config);
+    layers_.emplace_back(nack_config, store_config);
     layers_.back().rid = std::move(rid);
   }
   // Without simulcast the SSRCs usually come in the SDP (a=ssrc, FID group).
@@ -236,6 +244,9 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
         ++level_count_;
       }
     }
+  }
+  if (!subscribers_.empty()) {
+    layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
   }
   for (DownTrack* d : subscribers_) d->forward(packet, info);
 }

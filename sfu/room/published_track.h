@@ -3,10 +3,14 @@
 // (NACK generator, statistics, the publisher's last SR) and the subscribers it fans out to.
 //
 //   publish transport → Participant (SSRC → track, layer) → PublishedTrack::onRtp
+//        → layer's PacketStore (one copy, for NACKs of every subscriber)
 //        → for each DownTrack subscribed: DownTrack::forward (copy, rewrite, send)
 //
 // The packet is parsed once here (codec descriptor, keyframe, audio level) and handed to every
-// subscriber as a PacketInfo, so per-subscriber work is the copy and the rewrite only.
+// subscriber as a PacketInfo, so per-subscriber work is the copy and the rewrite only. It is also
+// stored once per layer, as received (after RTX unwrap, before any per-subscriber rewrite): a
+// subscriber's NACK is answered by rewriting that copy again with what its DownTrack logged when
+// it first sent it, so no subscriber keeps packet copies of its own.
 #pragma once
 
 #include <array>
@@ -20,6 +24,7 @@
 #include "rtp/rtp/extension_map.h"
 #include "rtp/rtp/rtp_packet.h"
 #include "rtp/stream/nack_generator.h"
+#include "rtp/stream/packet_store.h"
 #include "sfu/room/receive_stats.h"
 #include "sfu/sdp/negotiation.h"
 
@@ -54,6 +59,7 @@ struct IncomingLayer {
   uint32_t ssrc = 0;
   uint32_t rtx_ssrc = 0;
   rtp::stream::NackGenerator nack;
+  rtp::stream::PacketStore history;  // by the publisher's seq, answers subscribers' NACKs
   ReceiveStats stats;
   int64_t last_pli_us = INT64_MIN / 2;
   int64_t last_keyframe_us = -1;
@@ -66,7 +72,8 @@ struct IncomingLayer {
   uint32_t sr_rtp = 0;
   int64_t sr_arrival_us = 0;
 
-  explicit IncomingLayer(const rtp::stream::NackGeneratorConfig& c) : nack(c) {}
+  IncomingLayer(const rtp::stream::NackGeneratorConfig& c, const rtp::stream::PacketStoreConfig& s)
+      : nack(c), history(s) {}
 };
 
 class PublishedTrack {
@@ -100,6 +107,8 @@ class PublishedTrack {
   size_t layerCount() const { return layers_.size(); }
   IncomingLayer& layer(size_t i) { return layers_[i]; }
   const IncomingLayer& layer(size_t i) const { return layers_[i]; }
+  // What arrived on a layer lately, for rebuilding retransmissions (see the top of this file).
+  const rtp::stream::PacketStore& history(size_t i) const { return layers_[i].history; }
   // Layer index for a rid (layers are ordered lowest quality first); -1 when unknown.
   int layerForRid(std::string_view rid) const;
   // A layer whose packets arrived within the configured timeout.
@@ -109,7 +118,8 @@ class PublishedTrack {
   int bestLayer(int64_t now_us, int max_layer, uint64_t budget_bps) const;
   uint64_t bitrate(int64_t now_us) const;
 
-  // The packet path: a parsed media packet of `layer` (RTX already unwrapped).
+  // The packet path: a parsed media packet of `layer` (RTX already unwrapped). Stored in the
+  // layer's history when anyone subscribes, then forwarded.
   void onRtp(rtp::RtpPacket& packet, size_t layer, bool retransmission, int64_t now_us);
   // The publisher's SR for one of our SSRCs.
   void onSenderReport(size_t layer, uint64_t ntp, uint32_t rtp_ts, int64_t now_us);

@@ -38,6 +38,9 @@
 
 namespace sfu::room {
 
+// Packets are answerable to NACKs this long after they arrived / were sent.
+inline constexpr int64_t kHistoryMaxAgeMs = 1000;
+
 // Tunables; the defaults are what the server runs with.
 struct RoomConfig {
   int64_t tick_ms = 20;                     // NACK / TWCC feedback cadence
@@ -45,12 +48,15 @@ struct RoomConfig {
   int64_t report_interval_ms = 1000;        // SR / RR / REMB cadence
   int64_t pli_throttle_ms = 400;            // at most one PLI per publisher layer in this window
   int64_t layer_timeout_ms = 1500;          // a simulcast layer silent this long counts as gone
-  size_t video_history_packets = 512;       // per outgoing video stream (NACK answers)
-  size_t audio_history_packets = 64;        // per outgoing audio stream
+  size_t video_history_packets = 512;       // per outgoing video stream: NACK log entries (24 B)
+  size_t audio_history_packets = 64;        // per outgoing audio stream: NACK log entries
   uint64_t publisher_remb_bps = 8'000'000;  // REMB sent to publishers without transport-cc
   int64_t speaker_dominance_ms = 600;       // a new speaker must be loudest this long
   int speaker_min_level = 25;               // loudness (127 - dBov) below which nobody speaks
   int64_t dynacast_delay_ms = 3000;         // a layer unneeded this long is paused at the publisher
+  // Per published layer: cap of the shared NACK packet store, which grows from 32 KiB (video) /
+  // 8 KiB (audio) to what the layer sends in kHistoryMaxAgeMs.
+  size_t history_store_max_bytes = 1 << 20;
 };
 
 // What a room needs from its worker. Outlives every room that refers to it.

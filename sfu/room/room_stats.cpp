@@ -6,7 +6,7 @@
 //        "track_id", "mid", "kind", "source", "stream_id", "subscribers": n, "bitrate_bps",
 //        "layers": [{"rid", "ssrc", "rtx_ssrc", "active", "packets", "bytes", "lost",
 //                    "fraction_lost", "jitter_ms", "bitrate_bps", "keyframes", "plis_sent",
-//                    "nacks_sent"}]}]},
+//                    "nacks_sent", "history_bytes" (shared NACK store: arena + index)}]}]},
 //    "subscribe": {"connected": bool, "rtt_ms": n, "offer_outstanding": bool, "streams": [
 //        DownTrack::stats(): {"from", "track_id", "kind", "ssrc", "rtx_ssrc", "active",
 //        "current_layer", "target_layer", "packets_sent", "bytes_sent", "packets_dropped",
@@ -51,6 +51,7 @@ nlohmann::json Participant::stats(int64_t now_us) const {
           {"keyframes", layer.keyframes},
           {"plis_sent", layer.plis_sent},
           {"nacks_sent", layer.nacks_sent},
+          {"history_bytes", layer.history.memoryBytes()},
       });
     }
     tracks.push_back({{"track_id", t->trackId()},

@@ -158,6 +158,50 @@ TEST(Vp8, RewritePictureIdAndTl0InPlace) {
   EXPECT_FALSE(setVp8PictureId(bare, *d0, 1));
 }
 
+// setVp8Ids: resending a packet with the ids it was first sent with (parse → set → byte-equal).
+TEST(Vp8, SetIdsWritesExactlyTheFieldsPresent) {
+  struct Case {
+    const char* name;
+    const char* bytes;
+    Vp8Ids ids;
+    const char* want;  // nullptr: refused, bytes unchanged
+  };
+  const Case cases[] = {
+      {"both_15bit", "90 e0 8123 05 a3 01", {true, 0x7ABC, true, 0xFE}, "90 e0 fabc fe a3 01"},
+      {"pid_7bit", "80 80 12 aa", {true, 0x1FF, false, 0}, "80 80 7f aa"},
+      {"tl0_only", "80 40 07 aa", {false, 0, true, 9}, "80 40 09 aa"},
+      {"none", "10 00", {}, "10 00"},
+      {"ids_without_field", "80 80 12 aa", {true, 5, true, 1}, nullptr},
+      {"field_without_id", "90 e0 8123 05 a3 01", {true, 5, false, 0}, nullptr},
+  };
+  for (const auto& c : cases) {
+    std::vector<uint8_t> b = hex(c.bytes);
+    auto d = parseVp8(b);
+    ASSERT_TRUE(d) << c.name;
+    EXPECT_EQ(setVp8Ids(b, *d, c.ids), c.want != nullptr) << c.name;
+    EXPECT_EQ(b, hex(c.want != nullptr ? c.want : c.bytes)) << c.name;  // refused: unchanged
+  }
+}
+
+TEST(Vp8Rewriter, MapGivesTheIdsRewriteWrites) {
+  Vp8Rewriter a;
+  Vp8Rewriter b;
+  for (uint16_t pid : {300, 301, 301, 302}) {
+    std::vector<uint8_t> p = {
+        0x90, 0xE0, static_cast<uint8_t>(0x80 | (pid >> 8)), static_cast<uint8_t>(pid), 7,
+        0x00, 0x01};
+    auto d = parseVp8(p);
+    ASSERT_TRUE(d);
+    auto ids = a.map(*d);
+    ASSERT_TRUE(ids);
+    EXPECT_TRUE(ids->hasPictureId && ids->hasTl0PicIdx);
+    std::vector<uint8_t> via_map = p;
+    ASSERT_TRUE(setVp8Ids(via_map, *d, *ids));
+    ASSERT_TRUE(b.rewrite(p, *d));
+    EXPECT_EQ(via_map, p) << pid;
+  }
+}
+
 // Builds "X S | I L T | M pid | tl0 | tid" + one payload byte (P bit from `key`).
 std::vector<uint8_t> vp8Packet(uint16_t pid, uint8_t tl0, uint8_t tid, bool key) {
   return {0x90,
