@@ -45,7 +45,7 @@ struct BandwidthEstimatorConfig {
   int64_t probe_drain_us = 300'000;        // guard after a probe result (its queue drains)
   int64_t probe_guard_max_us = 2'000'000;  // and at most this long while overuse persists
   int64_t probe_holdoff_us = 1'000'000;    // no probe this soon after a congestion decrease
-  size_t history_packets = 8192;
+  size_t history_packets = 2048;           // see SendHistory: > 1 s of a 7-camera subscription
   DelayBasedConfig delay;
   LossBasedConfig loss;
   ProbeConfig probe;

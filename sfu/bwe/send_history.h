@@ -42,9 +42,10 @@ class SendHistory {
     uint64_t malformed = 0;    // feedback whose status walk failed part-way
   };
 
-  // `capacity` packets are remembered (rounded up to a power of two, at least 64): with feedback
-  // every 100 ms, 8192 covers ~80 Mbps of 1200-byte packets.
-  explicit SendHistory(size_t capacity = 8192);
+  // `capacity` packets are remembered (rounded up to a power of two, at least 64). 2048 is over a
+  // second of what a subscriber of 7 full-rate cameras receives (~1300 packets/s), and feedback
+  // comes every 50-100 ms; each entry costs 32 bytes per subscriber, so no more than that.
+  explicit SendHistory(size_t capacity = 2048);
 
   // Assigns the next transport-wide sequence number (16 bits on the wire) to a packet sent now.
   uint16_t onPacketSent(int64_t send_us, size_t size, int cluster = kNoCluster);

@@ -38,8 +38,11 @@
 
 namespace sfu::room {
 
-// Packets are answerable to NACKs this long after they arrived / were sent.
-inline constexpr int64_t kHistoryMaxAgeMs = 1000;
+// Packets are answerable to NACKs this long after they arrived / were sent. A receiver NACKs a
+// gap at once and again every RTT, so 500 ms answers two or more rounds up to ~200 ms RTT (Janus
+// keeps 200 ms at least, growing with RTT); the key frame request covers what is older. The
+// shared history costs about bitrate x this per published layer.
+inline constexpr int64_t kHistoryMaxAgeMs = 500;
 
 // Tunables; the defaults are what the server runs with.
 struct RoomConfig {
