@@ -109,12 +109,12 @@ PublishedTrack::PublishedTrack(Participant& owner, const sdp::NegotiatedMedia& m
   audio_level_id_ = extensions_.idOf(rtp::ExtensionType::kAudioLevel);
 
   rtp::stream::NackGeneratorConfig nack_config;
-  // Shared NACK history per layer: index slots for ~1 s of packets at any realistic rate (video
-  // up to ~1000 packets/s, audio 50-100), arena starting at a few packets and growing with the
-  // layer's bitrate × max age (packet_store.h).
+  // Shared NACK history per layer: index slots for kHistoryMaxAgeMs of packets at any realistic
+  // rate (video up to ~1000 packets/s, audio 50-100), arena starting at a few packets and growing
+  // with the layer's bitrate × max age (packet_store.h).
   rtp::stream::PacketStoreConfig store_config;
-  store_config.slots = isVideo() ? 1024 : 256;
-  store_config.initial_bytes = isVideo() ? 32 * 1024 : 8 * 1024;
+  store_config.slots = isVideo() ? 512 : 64;
+  store_config.initial_bytes = isVideo() ? 16 * 1024 : 4 * 1024;
   store_config.max_bytes = config.history_store_max_bytes;
   store_config.max_age_ms = kHistoryMaxAgeMs;
   std::vector<std::string> rids = orderRids(media.rids);

@@ -51,8 +51,8 @@ struct RoomConfig {
   int64_t report_interval_ms = 1000;        // SR / RR / REMB cadence
   int64_t pli_throttle_ms = 400;            // at most one PLI per publisher layer in this window
   int64_t layer_timeout_ms = 1500;          // a simulcast layer silent this long counts as gone
-  size_t video_history_packets = 512;       // per outgoing video stream: NACK log entries (24 B)
-  size_t audio_history_packets = 64;        // per outgoing audio stream: NACK log entries
+  size_t video_history_packets = 256;       // per outgoing video stream: NACK log entries (24 B)
+  size_t audio_history_packets = 32;        // per outgoing audio stream: NACK log entries
   uint64_t publisher_remb_bps = 8'000'000;  // REMB sent to publishers without transport-cc
   int64_t speaker_dominance_ms = 600;       // a new speaker must be loudest this long
   int speaker_min_level = 25;               // loudness (127 - dBov) below which nobody speaks

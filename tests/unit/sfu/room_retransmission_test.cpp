@@ -204,7 +204,7 @@ TEST_F(RetransmitTest, OncePerRttAndSubscriber) {
   clock_.advanceMs(100);
   nack("bob", bob.ssrc(), {seq});
   EXPECT_EQ(resends("bob", bob), 2);
-  // Too old (1 s after it was sent): nothing.
+  // Too old (1 s after it was sent, past the 500 ms history): nothing.
   clock_.advanceMs(1000);
   nack("bob", bob.ssrc(), {seq});
   EXPECT_EQ(resends("bob", bob), 2);
@@ -233,19 +233,20 @@ TEST_P(RetransmitStoreTest, NotResentOnceTheSharedStoreDroppedIt) {
     resent.push_back(*rtp::stream::rtxOriginalSeq(b));
   const PublishedTrack& cam = d.track();
   if (max_bytes <= 32 * 1024) {
-    // The store stayed at its initial 32 KiB: the oldest packet was overwritten although the
-    // DownTrack's log still knows it.
+    // The store grew from 16 KiB to its 32 KiB cap: the oldest packet was overwritten although
+    // the DownTrack's log still knows it.
     EXPECT_EQ(cam.history(0).arenaBytes(), 32u * 1024);
     EXPECT_EQ(resent, std::vector<uint16_t>{newest});
   } else {
-    // Every packet is younger than 1 s: the store grew instead of dropping one.
+    // Every packet is younger than the max age: the store grew (16 → 64 KiB) instead of
+    // dropping one.
     EXPECT_EQ(cam.history(0).arenaBytes(), 64u * 1024);
     EXPECT_EQ(resent, (std::vector<uint16_t>{oldest, newest}));
   }
   // Exported per layer in the room stats: arena + index.
   const nlohmann::json stats = room_->stats();
   const auto& layer = stats["participants"][0]["publish"]["tracks"][1]["layers"][0];
-  EXPECT_EQ(layer["history_bytes"], cam.history(0).arenaBytes() + 1024 * 16);
+  EXPECT_EQ(layer["history_bytes"], cam.history(0).arenaBytes() + 512 * 16);
 }
 
 INSTANTIATE_TEST_SUITE_P(Cap, RetransmitStoreTest, ::testing::Values(32 * 1024, 1 << 20),
