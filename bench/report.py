@@ -40,6 +40,26 @@ def saturated(runs, rooms):
     return False
 
 
+def marginal_rss(rows):
+    """Per target: slope of total RSS growth against participants over the loss-free runs."""
+    out = {}
+    for target in ("relay", "sfu", "janus"):
+        pts = [(r["participants"], r["rss_per_participant_kb"] * r["participants"], r["rooms"])
+               for r in rows if r["target"] == target and r["rss_per_participant_kb"] not in (None, -1)
+               and r["loss"] is not None and r["loss"] < 0.001 and r["flowing"] == r["participants"]]
+        if len(pts) < 2:
+            continue
+        n = len(pts)
+        mx = sum(p[0] for p in pts) / n
+        my = sum(p[1] for p in pts) / n
+        sxx = sum((p[0] - mx) ** 2 for p in pts)
+        if sxx == 0:
+            continue
+        slope = sum((p[0] - mx) * (p[1] - my) for p in pts) / sxx
+        out[target] = {"kb": slope, "rooms": [p[2] for p in pts]}
+    return out
+
+
 def fmt(v, spec):
     return "–" if v is None or v == -1 else format(v, spec)
 
@@ -105,6 +125,16 @@ def main():
                 j50=fmt(r["join_ms"]["p50"], ".0f"), jmax=fmt(r["join_ms"]["max"], ".0f"),
                 al=fmt(r["allocs_per_forwarded_packet"], ".4f")))
     md = "\n".join(lines) + "\n"
+    slopes = marginal_rss(rows)
+    if slopes:
+        summary["marginal_rss_kb_per_participant"] = slopes
+        md += ("\nMarginal RSS per participant (least-squares slope of RSS growth over participants,"
+               " runs without loss; fixed start-up costs excluded):\n\n| target | KiB/participant |"
+               " rooms used |\n|---|---|---|\n")
+        for t, v in slopes.items():
+            md += "| {} | {:.0f} | {} |\n".format(t, v["kb"], ", ".join(map(str, v["rooms"])))
+        with open(os.path.join(folder, "summary.json"), "w") as f:
+            json.dump(summary, f, indent=2)
     if "machine" in summary:
         md += "\n" + "\n".join("- " + l for l in summary["machine"]) + "\n"
     with open(os.path.join(folder, "summary.md"), "w") as f:
