@@ -32,9 +32,7 @@ constexpr uint32_t kVideoSsrc = 1894558276;  // chrome_plain_offer.sdp camera
 constexpr size_t kPayload = 1100;
 
 std::string readOffer() {
-  std::string path = __FILE__;
-  path = path.substr(0, path.rfind("/bench/")) + "/tests/data/sdp/chrome_plain_offer.sdp";
-  std::ifstream in(path);
+  std::ifstream in(std::string(SFU_TEST_DATA_DIR) + "/sdp/chrome_plain_offer.sdp");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
