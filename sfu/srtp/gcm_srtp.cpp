@@ -128,6 +128,11 @@ bool gcm(EVP_CIPHER_CTX* ctx, bool encrypt, const uint8_t* iv, const uint8_t* aa
   return true;
 }
 
+// What an inbound packet whose index the replay window has already seen (or dropped) gets.
+SrtpResult replayRefusal(ReplayWindow::Check check) {
+  return check == ReplayWindow::Check::kSeen ? SrtpResult::kReplay : SrtpResult::kReplayOld;
+}
+
 }  // namespace
 
 bool deriveGcmSessionKeys(std::span<const uint8_t> masterKey,
@@ -294,14 +299,8 @@ SrtpResult GcmSrtp::unprotectRtp(uint8_t* data, size_t& length) {
   uint64_t index = 0;
   if (!estimateIndex(stream, seq, index)) return SrtpResult::kKeyExpired;
   if (stream) {
-    switch (stream->rtpWindow.check(index)) {
-      case ReplayWindow::Check::kNew:
-        break;
-      case ReplayWindow::Check::kSeen:
-        return SrtpResult::kReplay;
-      case ReplayWindow::Check::kTooOld:
-        return SrtpResult::kReplayOld;
-    }
+    const ReplayWindow::Check check = stream->rtpWindow.check(index);
+    if (check != ReplayWindow::Check::kNew) return replayRefusal(check);
   }
   uint8_t iv[kIvLength];
   rtpIv(rtpSalt_, ssrc, index, iv);
@@ -357,14 +356,8 @@ SrtpResult GcmSrtp::unprotectRtcp(uint8_t* data, size_t& length) {
   const uint32_t ssrc = rtp::load32(data + 4);
   Stream* stream = find(ssrc);
   if (stream) {
-    switch (stream->rtcpWindow.check(index)) {
-      case ReplayWindow::Check::kNew:
-        break;
-      case ReplayWindow::Check::kSeen:
-        return SrtpResult::kReplay;
-      case ReplayWindow::Check::kTooOld:
-        return SrtpResult::kReplayOld;
-    }
+    const ReplayWindow::Check check = stream->rtcpWindow.check(index);
+    if (check != ReplayWindow::Check::kNew) return replayRefusal(check);
   }
   uint8_t iv[kIvLength];
   rtcpIv(rtcpSalt_, ssrc, index, iv);
