@@ -1,31 +1,22 @@
 #include "rtp/stream/packet_store.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "rtp/common/byte_io.h"
 #include "rtp/common/seq.h"
 
 namespace rtp::stream {
-namespace {
-
-size_t roundUpPow2(size_t n, size_t limit) {
-  size_t p = 1;
-  while (p < n && p < limit) p <<= 1;
-  return p;
-}
-
-}  // namespace
-
 PacketStore::PacketStore(const PacketStoreConfig& config)
     : max_packet_size_(std::min<size_t>(config.max_packet_size, 0xFFFF)),
       max_age_ms_(config.max_age_ms),
-      mask_(roundUpPow2(std::max<size_t>(config.slots, 1), 32768) - 1),
+      mask_(seqRingSize(config.slots) - 1),
       index_(mask_ + 1) {
   // The largest record must fit twice, so that placing one after a skip record never needs to
   // drop a record that is not yet written (see insert()).
   const size_t largest = (kHeader + max_packet_size_ + 7) & ~size_t{7};
-  capacity_ = roundUpPow2(std::max(config.initial_bytes, 2 * largest), SIZE_MAX / 2);
+  capacity_ = std::bit_ceil(std::max(config.initial_bytes, 2 * largest));
   max_bytes_ = std::max(config.max_bytes, capacity_);
   // Uninitialised: pages are touched (and count in RSS) only as records are written.
   arena_ = std::make_unique_for_overwrite<uint8_t[]>(capacity_);

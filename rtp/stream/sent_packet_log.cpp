@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "rtp/common/seq.h"
+
 namespace rtp::stream {
 namespace {
-
-size_t roundUpPow2(size_t n) {
-  size_t p = 1;
-  while (p < n && p < 32768) p <<= 1;
-  return p;
-}
 
 // Elapsed ms between two truncated clock readings.
 int64_t since(int64_t now_ms, uint32_t then) {
@@ -19,9 +15,7 @@ int64_t since(int64_t now_ms, uint32_t then) {
 }  // namespace
 
 SentPacketLog::SentPacketLog(size_t capacity, int64_t max_age_ms)
-    : max_age_ms_(max_age_ms),
-      mask_(roundUpPow2(std::max<size_t>(capacity, 1)) - 1),
-      entries_(mask_ + 1) {}
+    : max_age_ms_(max_age_ms), mask_(seqRingSize(capacity) - 1), entries_(mask_ + 1) {}
 
 void SentPacketLog::record(const SentPacket& p, int64_t now_ms) {
   Entry& e = entries_[p.seq & mask_];

@@ -9,12 +9,6 @@ namespace {
 
 constexpr int64_t kNotReceived = rtcp::TwccBuilder::kNotReceived;
 
-size_t roundUpPow2(size_t n) {
-  size_t p = 1;
-  while (p < n && p < 32768) p <<= 1;
-  return p;
-}
-
 // A feedback packet must hold at least one status, and its header plus a chunk and a delta.
 TwccRecorderConfig sanitize(TwccRecorderConfig config) {
   config.max_statuses = std::max<uint16_t>(config.max_statuses, 1);
@@ -26,7 +20,7 @@ TwccRecorderConfig sanitize(TwccRecorderConfig config) {
 
 TwccRecorder::TwccRecorder(const TwccRecorderConfig& config)
     : config_(sanitize(config)),
-      mask_(roundUpPow2(std::max<size_t>(config.window, 16)) - 1),
+      mask_(seqRingSize(std::max<size_t>(config.window, 16)) - 1),
       arrivals_(mask_ + 1, kNotReceived) {}
 
 void TwccRecorder::reset() {

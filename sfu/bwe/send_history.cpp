@@ -1,21 +1,14 @@
 #include "sfu/bwe/send_history.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "rtp/common/seq.h"
 
 namespace sfu::bwe {
-namespace {
 
-size_t roundUpPow2(size_t n) {
-  size_t p = 64;
-  while (p < n) p <<= 1;
-  return p;
-}
-
-}  // namespace
-
-SendHistory::SendHistory(size_t capacity) : mask_(roundUpPow2(capacity) - 1), ring_(mask_ + 1) {}
+SendHistory::SendHistory(size_t capacity)
+    : mask_(std::bit_ceil(std::max<size_t>(capacity, 64)) - 1), ring_(mask_ + 1) {}
 
 uint16_t SendHistory::onPacketSent(int64_t send_us, size_t size, int cluster) {
   const int64_t seq = next_seq_++;
