@@ -1,7 +1,9 @@
 #include "sfu/net/udp_socket.h"
 
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
@@ -65,8 +67,61 @@ bool UdpSocket::open(const asio::ip::address& address, uint16_t port,
     socket_.close(ignored);
     return false;
   }
-  local_ = Endpoint::fromAsio(socket_.local_endpoint(ec)).unmapped();
-  return !ec;
+  const auto bound = socket_.local_endpoint(ec);
+  if (ec) return false;
+  local_ = Endpoint::fromAsio(bound).unmapped();
+  if (options_.separate_send_socket) openSendSocket(bound);
+  return true;
+}
+
+void UdpSocket::openSendSocket(const asio::ip::udp::endpoint& bound) {
+  // The receive socket was bound without SO_REUSEPORT (exclusive); setting it now lets the send
+  // socket join the same reuseport group, with the receive socket at index 0.
+  const int one = 1;
+  const int rfd = socket_.native_handle();
+  const char* step = "SO_REUSEPORT";
+  int fd = -1;
+  if (::setsockopt(rfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0) {
+    step = "socket";
+    fd = ::socket(v6_socket_ ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  }
+  bool ok = fd >= 0;
+  if (ok && v6_socket_) {
+    const int off = 0;
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+  }
+  if (ok && options_.socket_buffer_bytes > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &options_.socket_buffer_bytes,
+                 sizeof(options_.socket_buffer_bytes));
+  }
+  if (ok) {
+    step = "bind";
+    ok = ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == 0 &&
+         ::bind(fd, bound.data(), static_cast<socklen_t>(bound.size())) == 0;
+  }
+  if (ok) {
+    // Classic BPF "return 0": every datagram of the group goes to socket 0, the receive socket.
+    step = "SO_ATTACH_REUSEPORT_CBPF";
+    sock_filter code[] = {{BPF_RET | BPF_K, 0, 0, 0}};
+    sock_fprog prog{1, code};
+    ok = ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) == 0;
+  }
+  if (!ok) {
+    const int err = errno;
+    if (fd >= 0) ::close(fd);
+    const int zero = 0;
+    ::setsockopt(rfd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero));
+    SFU_LOG_INFO("net", "udp send socket unavailable, sending on the receive socket port={} step={} "
+                        "error=\"{}\"", local_.port(), step, std::strerror(err));
+    return;
+  }
+  send_fd_ = fd;
+}
+
+void UdpSocket::closeSendSocket() {
+  if (send_fd_ < 0) return;
+  ::close(send_fd_);
+  send_fd_ = -1;
 }
 
 void UdpSocket::start() { waitReadable(); }
@@ -75,6 +130,7 @@ void UdpSocket::close() {
   if (!socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.close(ignored);
+  closeSendSocket();
   while (queue_count_ > 0) popFront(1, false);
   for (auto& p : packets_) p.buffer.reset();
 }
@@ -284,8 +340,7 @@ void UdpSocket::waitWritable() {
 }
 
 bool UdpSocket::sendChunk() {
-  int fd = socket_.native_handle();
-  size_t n = std::min(queue_count_, options_.send_batch);
+  const size_t n = std::min(queue_count_, options_.send_batch);
   for (size_t i = 0; i < n; ++i) {
     Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
     send_iov_[i].iov_base = o.buffer.data();
@@ -296,17 +351,15 @@ bool UdpSocket::sendChunk() {
     send_msgs_[i].msg_hdr.msg_iov = &send_iov_[i];
     send_msgs_[i].msg_hdr.msg_iovlen = 1;
   }
-  int r;
-  if (n == 1 || options_.send_batch == 1) {
-    ssize_t s;
-    do {
-      s = ::sendmsg(fd, &send_msgs_[0].msg_hdr, MSG_DONTWAIT);
-    } while (s < 0 && errno == EINTR);
-    r = s < 0 ? -1 : 1;
+  int r = -1;
+  if (send_fd_ >= 0) {
+    r = sendPrepared(send_fd_, n);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      ++stats_.send_fallback;
+      r = sendPrepared(socket_.native_handle(), n);
+    }
   } else {
-    do {
-      r = ::sendmmsg(fd, send_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
-    } while (r < 0 && errno == EINTR);
+    r = sendPrepared(socket_.native_handle(), n);
   }
   if (r < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
@@ -319,6 +372,22 @@ bool UdpSocket::sendChunk() {
   ++stats_.send_batches;
   popFront(static_cast<size_t>(r), true);
   return true;
+}
+
+int UdpSocket::sendPrepared(int fd, size_t n) {
+  int r;
+  if (n == 1 || options_.send_batch == 1) {
+    ssize_t s;
+    do {
+      s = ::sendmsg(fd, &send_msgs_[0].msg_hdr, MSG_DONTWAIT);
+    } while (s < 0 && errno == EINTR);
+    r = s < 0 ? -1 : 1;
+  } else {
+    do {
+      r = ::sendmmsg(fd, send_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT);
+    } while (r < 0 && errno == EINTR);
+  }
+  return r;
 }
 
 void UdpSocket::popFront(size_t n, bool sent) {

@@ -11,6 +11,15 @@
 // until async_wait(writable) fires. Per-datagram errors (ICMP-induced ECONNREFUSED, EMSGSIZE, ...)
 // drop that datagram and are counted.
 //
+// Send socket: sends go out through a second socket bound to the same address and port (joined by
+// SO_REUSEPORT after the first bind, which stays exclusive: a second server on the port still
+// gets EADDRINUSE), steered by a reuseport program that hands every incoming datagram to the
+// receive socket. The send socket is in no epoll set, so the kernel's write-space wakeup on each
+// freed datagram (sock_wfree → ep_poll_callback, ~2 % of a forwarding core) finds no waiter.
+// When the send socket is full (EAGAIN) the chunk goes through the receive socket instead, and
+// when that is full too the queue waits for it to become writable. If the kernel refuses any step,
+// the receive socket sends everything (sendSocketSeparate() false).
+//
 // Batch size 1 uses plain recvmsg/sendmsg, the per-packet baseline of bench/micro/sfu_udp.cpp.
 // Not done yet: UDP GSO (UDP_SEGMENT) for runs of equal-sized datagrams to one peer.
 //
@@ -40,6 +49,7 @@ class UdpSocket {
     size_t send_queue = 1024;
     size_t max_batches_per_wakeup = 8;
     int socket_buffer_bytes = 4 << 20;  // SO_RCVBUF / SO_SNDBUF request (kernel caps it)
+    bool separate_send_socket = true;   // see "Send socket" above
   };
 
   struct Stats {
@@ -55,6 +65,7 @@ class UdpSocket {
     uint64_t drop_send_error = 0;      // kernel refused the datagram
     uint64_t drop_bad_address = 0;     // IPv6 destination on an IPv4 socket, invalid endpoint
     uint64_t send_blocked = 0;         // EAGAIN: waited for writability
+    uint64_t send_fallback = 0;        // send socket full: chunk went out on the receive socket
   };
 
   UdpSocket(boost::asio::io_context& io, PacketPool& pool, PacketListener& listener,
@@ -76,6 +87,8 @@ class UdpSocket {
 
   Endpoint localEndpoint() const { return local_; }
   uint16_t localPort() const { return local_.port(); }
+  // Whether sends use their own socket (see above).
+  bool sendSocketSeparate() const { return send_fd_ >= 0; }
 
   bool send(const Endpoint& to, const uint8_t* data, size_t len);
   bool send(const Endpoint& to, PacketBuffer&& buffer);
@@ -94,6 +107,8 @@ class UdpSocket {
     PacketBuffer buffer;
   };
 
+  void openSendSocket(const boost::asio::ip::udp::endpoint& bound);
+  void closeSendSocket();
   void waitReadable();
   void onReadable();
   // Receives one batch; returns the number of datagrams received, 0 on EAGAIN / error.
@@ -105,6 +120,8 @@ class UdpSocket {
   void waitWritable();
   // Sends up to send_batch from the head of the queue; false on EAGAIN.
   bool sendChunk();
+  // One sendmsg/sendmmsg of the first n prepared messages on fd: datagrams sent, -1 on error.
+  int sendPrepared(int fd, size_t n);
   void popFront(size_t n, bool sent);
 
   boost::asio::io_context& io_;
@@ -114,6 +131,7 @@ class UdpSocket {
   boost::asio::ip::udp::socket socket_;
   Endpoint local_;
   bool v6_socket_ = false;
+  int send_fd_ = -1;  // the send socket, -1: sends use socket_
 
   // Receive slots: packets_[i].buffer is the buffer the next recvmmsg fills at index i.
   std::vector<ReceivedPacket> packets_;

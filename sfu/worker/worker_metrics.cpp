@@ -82,6 +82,8 @@ WorkerMetrics::WorkerMetrics(unsigned worker_index) : worker_(std::to_string(wor
   counter(kClosed, kClosedHelp, {{"reason", "rejected_limit"}});
   counter("sfu_worker_send_blocked_total",
           "Times a worker's UDP send queue waited for the socket to become writable", {});
+  counter("sfu_worker_send_fallback_total",
+          "Send batches that went out on the receive socket because the send socket was full", {});
   counter("sfu_worker_pool_exhausted_total",
           "Packet buffer requests refused because the worker's pool was empty", {});
   utilization_ = &gauge("sfu_worker_utilization_ratio",
@@ -107,9 +109,9 @@ void WorkerMetrics::fold(const WorkerSnapshot& s) {
       s.tcp.closed_error,        s.tcp.closed_bad_frame,
       s.tcp.closed_idle,         s.tcp.closed_local,
       s.tcp.rejected_limit,      s.udp.send_blocked,
-      s.pool_exhausted,
+      s.udp.send_fallback,       s.pool_exhausted,
   };
-  static_assert(sizeof(values) / sizeof(values[0]) == 27);
+  static_assert(sizeof(values) / sizeof(values[0]) == 28);
   for (size_t i = 0; i < deltas_.size() && i < std::size(values); ++i) deltas_[i].add(values[i]);
   utilization_->Set(s.utilization);
   pool_in_use_->Set(static_cast<double>(s.pool_in_use));

@@ -7,7 +7,8 @@
 //   sfu_worker_packets_sent_total{worker,transport}       sfu_worker_bytes_sent_total{...}
 //   sfu_worker_packets_dropped_total{worker,transport,reason}  (transport=any: no listener set)
 //   sfu_worker_tcp_connections_closed_total{worker,reason}   sfu_worker_tcp_connections{worker}
-//   sfu_worker_send_blocked_total{worker} sfu_worker_pool_exhausted_total{worker}
+//   sfu_worker_send_blocked_total{worker} sfu_worker_send_fallback_total{worker}
+//   sfu_worker_pool_exhausted_total{worker}
 //   sfu_worker_pool_buffers_in_use{worker}                   sfu_worker_utilization_ratio{worker}
 #pragma once
 

@@ -45,6 +45,16 @@ class UdpClient {
     return ::sendto(fd_, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&ss),
                     len) == static_cast<ssize_t>(payload.size());
   }
+  // A datagram and the address it came from.
+  std::optional<std::pair<std::string, Endpoint>> receiveFrom() {
+    char buf[4096];
+    sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    ssize_t n = ::recvfrom(fd_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&ss), &len);
+    auto from = Endpoint::fromSockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+    if (n < 0 || !from) return std::nullopt;
+    return std::make_pair(std::string(buf, static_cast<size_t>(n)), *from);
+  }
   std::optional<std::string> receive() {
     char buf[4096];
     ssize_t n = ::recv(fd_, buf, sizeof(buf), 0);

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,51 @@ TEST(UdpSocket, SinglePacketModeAndFlushOutsideABatch) {
   sock.close();
 }
 
+TEST(UdpSocket, SendSocketSharesThePortAndNeverReceives) {
+  asio::io_context io;
+  PacketPool pool(256);
+  Recorder rec;
+  UdpSocket sock(io, pool, rec);
+  rec.echo = &sock;
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+  ASSERT_TRUE(sock.sendSocketSeparate());
+  sock.start();
+
+  // The port stays exclusive: a second socket cannot take it, so a second server on the same port still fails at start-up.
+  UdpSocket other(io, pool, rec);
+  boost::system::error_code other_ec;
+  EXPECT_FALSE(other.open(asio::ip::make_address("127.0.0.1"), sock.localPort(), other_ec));
+  EXPECT_EQ(other_ec, asio::error::address_in_use);
+
+  // Many peers (reuseport would otherwise spread them over the group by hash): every datagram
+  // reaches the receive socket, and every reply comes from the receive socket's address.
+  std::vector<std::unique_ptr<UdpClient>> clients;
+  for (int i = 0; i < 24; ++i) {
+    clients.push_back(std::make_unique<UdpClient>());
+    ASSERT_TRUE(clients.back()->sendTo(loopback(sock.localPort()), "c" + std::to_string(i)));
+  }
+  runUntil(io, [&] { return rec.payloads.size() == clients.size() && sock.queued() == 0; });
+  ASSERT_EQ(rec.payloads.size(), clients.size());
+  for (size_t i = 0; i < clients.size(); ++i) {
+    auto got = clients[i]->receiveFrom();
+    ASSERT_TRUE(got) << i;
+    EXPECT_EQ(got->first, "c" + std::to_string(i));
+    EXPECT_EQ(got->second, sock.localEndpoint());
+  }
+  EXPECT_EQ(sock.stats().packets_out, clients.size());
+  sock.close();
+  EXPECT_FALSE(sock.sendSocketSeparate());
+
+  // Turned off: the receive socket sends, as before.
+  UdpSocket::Options opt;
+  opt.separate_send_socket = false;
+  UdpSocket plain(io, pool, rec, opt);
+  ASSERT_TRUE(plain.open(asio::ip::make_address("127.0.0.1"), 0, ec));
+  EXPECT_FALSE(plain.sendSocketSeparate());
+  plain.close();
+}
+
 TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
   asio::io_context io;
   PacketPool pool(64);
@@ -157,6 +203,7 @@ TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
   rec.echo = &sock;
   boost::system::error_code ec;
   if (!sock.open(asio::ip::make_address("::"), 0, ec)) GTEST_SKIP() << "no IPv6: " << ec.message();
+  EXPECT_TRUE(sock.sendSocketSeparate());
   sock.start();
   UdpClient client;
   client.sendTo(loopback(sock.localPort()), "v4");
@@ -164,7 +211,11 @@ TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
   ASSERT_EQ(rec.remotes.size(), 1u);
   EXPECT_TRUE(rec.remotes[0].isV4());
   EXPECT_EQ(rec.remotes[0], client.local());
-  EXPECT_EQ(client.receive(), "v4");  // sent back through a v4-mapped address
+  // Sent back through a v4-mapped address, from the same port.
+  auto got = client.receiveFrom();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->first, "v4");
+  EXPECT_EQ(got->second.port(), sock.localPort());
   sock.close();
 }
 
