@@ -111,8 +111,10 @@ void UdpSocket::openSendSocket(const asio::ip::udp::endpoint& bound) {
     if (fd >= 0) ::close(fd);
     const int zero = 0;
     ::setsockopt(rfd, SOL_SOCKET, SO_REUSEPORT, &zero, sizeof(zero));
-    SFU_LOG_INFO("net", "udp send socket unavailable, sending on the receive socket port={} step={} "
-                        "error=\"{}\"", local_.port(), step, std::strerror(err));
+    SFU_LOG_INFO("net",
+                 "udp send socket unavailable, sending on the receive socket port={} step={} "
+                 "error=\"{}\"",
+                 local_.port(), step, std::strerror(err));
     return;
   }
   send_fd_ = fd;

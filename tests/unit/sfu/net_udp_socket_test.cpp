@@ -161,7 +161,8 @@ TEST(UdpSocket, SendSocketSharesThePortAndNeverReceives) {
   ASSERT_TRUE(sock.sendSocketSeparate());
   sock.start();
 
-  // The port stays exclusive: a second socket cannot take it, so a second server on the same port still fails at start-up.
+  // The port stays exclusive: a second socket cannot take it, so a second server on the same port
+  // still fails at start-up.
   UdpSocket other(io, pool, rec);
   boost::system::error_code other_ec;
   EXPECT_FALSE(other.open(asio::ip::make_address("127.0.0.1"), sock.localPort(), other_ec));
