@@ -30,14 +30,14 @@ constexpr rtp::ExtensionType kForwardedExtensions[] = {
 
 DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ssrc,
                      uint32_t rtx_ssrc, const RoomConfig& config)
-    : subscriber_(subscriber),
-      track_(track),
-      config_(config),
+    : track_(track),
       ssrc_(ssrc),
-      rtx_ssrc_(rtx_ssrc),
       seq_(track.clockRate()),
       sent_log_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
-                kHistoryMaxAgeMs) {
+                kHistoryMaxAgeMs),
+      subscriber_(subscriber),
+      config_(config),
+      rtx_ssrc_(rtx_ssrc) {
   pt_map_.fill(kNoPt);
   rtx_pt_.fill(kNoPt);
   // Offer the publisher's codecs under our own payload types: every subscribe PC then uses one
@@ -99,15 +99,33 @@ void DownTrack::configure(const sdp::NegotiatedMedia& answered, transport::Media
   const bool was_active = active_;
   active_ = true;
   if (!was_active) updateLayer(now_us, 0);
+  refreshGate();
 }
 
-void DownTrack::deactivate() { active_ = false; }
+void DownTrack::deactivate() {
+  active_ = false;
+  refreshGate();
+}
 
 void DownTrack::setPreferences(int max_layer, int max_temporal, bool paused) {
   max_layer_ = max_layer;
   max_temporal_ = max_temporal;
   paused_ = paused;
+  refreshGate();
 }
+
+uint32_t DownTrack::gateMask() const {
+  if (!active_ || paused_ || bwe_paused_ || out_ == nullptr) return 0;
+  if (!track_.isVideo() || (current_layer_ < 0 && target_layer_ < 0)) return ~0u;
+  uint32_t mask = 0;
+  for (const int l : {current_layer_, target_layer_}) {
+    if (l >= 32) return ~0u;
+    if (l >= 0) mask |= 1u << l;
+  }
+  return mask;
+}
+
+void DownTrack::refreshGate() { track_.setGate(this, gateMask()); }
 
 void DownTrack::updateLayer(int64_t now_us, uint64_t budget_bps) {
   if (!active_ || paused_ || !track_.isVideo()) return;
@@ -115,6 +133,7 @@ void DownTrack::updateLayer(int64_t now_us, uint64_t budget_bps) {
     // The allocator paused us and no longer decides (its estimate went away): start afresh.
     bwe_paused_ = false;
     current_layer_ = target_layer_ = -1;
+    refreshGate();
   }
   const int best = track_.bestLayer(now_us, max_layer_, budget_bps);
   if (best < 0) return;
@@ -128,10 +147,12 @@ void DownTrack::setAllocatedLayer(int layer, int64_t now_us) {
     // resumed layer is switched to like a new one.
     bwe_paused_ = true;
     current_layer_ = target_layer_ = -1;
+    refreshGate();
     return;
   }
   bwe_paused_ = false;
   setTarget(layer, now_us);
+  refreshGate();  // also when the target stayed: the pause may just have ended
 }
 
 void DownTrack::setTarget(int layer, int64_t now_us) {
@@ -147,6 +168,7 @@ void DownTrack::setTarget(int layer, int64_t now_us) {
     last_keyframe_request_us_ = now_us;
     track_.requestKeyframe(static_cast<size_t>(target_layer_), now_us);
   }
+  refreshGate();
 }
 
 void DownTrack::switchTo(size_t layer) {
@@ -156,6 +178,7 @@ void DownTrack::switchTo(size_t layer) {
     ++layer_switches_;
   }
   current_layer_ = static_cast<int>(layer);
+  refreshGate();
 }
 
 void DownTrack::stampTransportFields(rtp::RtpPacket& p, int64_t now_us) {
@@ -214,6 +237,7 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
       if (current_layer_ < 0 && target_layer_ < 0) {
         // No layer chosen yet (nothing had arrived at configure time): start with what comes.
         target_layer_ = layer;
+        refreshGate();
         if (!info.keyframe) {
           last_keyframe_request_us_ = info.now_us;
           track_.requestKeyframe(info.layer, info.now_us);

@@ -92,7 +92,14 @@ class DownTrack {
 
   nlohmann::json stats(int64_t now_us) const;
 
+  // The layers forward() would do anything with now (bit i = layer i): none while inactive or
+  // paused; for video the current and the target layer (any while neither is chosen); for audio
+  // every layer. PublishedTrack skips the others without touching this object.
+  uint32_t gateMask() const;
+
  private:
+  // Tells the track gateMask() after a change of state it depends on.
+  void refreshGate();
   void switchTo(size_t layer);
   void setTarget(int layer, int64_t now_us);
   void stampTransportFields(rtp::RtpPacket& p, int64_t now_us);
@@ -105,42 +112,45 @@ class DownTrack {
                                             const rtp::stream::SentPacket& sent,
                                             const rtp::codecs::Vp8Descriptor* vp8, size_t reserve);
 
-  Participant& subscriber_;
+  // Member order follows the packet path: what forward() touches for every packet comes first, so
+  // a fan-out over cold subscribers costs few cache lines each; setup and statistics come after.
   PublishedTrack& track_;
-  const RoomConfig& config_;
-  uint32_t ssrc_;
-  uint32_t rtx_ssrc_;
-  std::vector<sdp::NegotiatedCodec> offer_codecs_;
-  std::vector<uint8_t> source_pts_;  // publisher pt of each offer codec
   transport::MediaTransport* out_ = nullptr;
   bool active_ = false;
   bool paused_ = false;
   bool bwe_paused_ = false;  // the allocator found no room for the lowest layer
-  uint8_t padding_rtx_pt_ = 0xFF;
-  // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
-  std::array<uint8_t, 128> pt_map_{};
-  std::array<uint8_t, 128> rtx_pt_{};  // subscriber media pt → its RTX pt (0xFF: none)
-  rtp::ExtensionIdMap ext_map_;
+  bool ts_offset_valid_ = false;
   uint8_t twcc_id_ = 0;
   uint8_t abs_send_time_id_ = 0;
-  // Layers.
-  int max_layer_ = -1;
   int max_temporal_ = -1;
   int current_layer_ = -1;
   int target_layer_ = -1;
-  int64_t last_keyframe_request_us_ = INT64_MIN / 2;
-  // Rewriting.
-  rtp::SeqRewriter seq_;
-  rtp::codecs::Vp8Rewriter vp8_;
-  bool ts_offset_valid_ = false;
+  uint32_t ssrc_;
   uint32_t ts_offset_ = 0;  // outgoing - incoming timestamp of the current source
   uint32_t last_out_ts_ = 0;
   int64_t last_sent_us_ = 0;
-  rtp::stream::SentPacketLog sent_log_;
-  uint16_t rtx_seq_ = 0;
-  // Counters.
   uint64_t packets_sent_ = 0;
   uint64_t bytes_sent_ = 0;
+  // Rewriting.
+  rtp::SeqRewriter seq_;
+  rtp::codecs::Vp8Rewriter vp8_;
+  rtp::stream::SentPacketLog sent_log_;
+  // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
+  std::array<uint8_t, 128> pt_map_{};
+  rtp::ExtensionIdMap ext_map_;
+  // Set up once.
+  Participant& subscriber_;
+  const RoomConfig& config_;
+  uint32_t rtx_ssrc_;
+  uint8_t padding_rtx_pt_ = 0xFF;
+  uint16_t rtx_seq_ = 0;
+  std::array<uint8_t, 128> rtx_pt_{};  // subscriber media pt → its RTX pt (0xFF: none)
+  std::vector<sdp::NegotiatedCodec> offer_codecs_;
+  std::vector<uint8_t> source_pts_;  // publisher pt of each offer codec
+  // Layers.
+  int max_layer_ = -1;
+  int64_t last_keyframe_request_us_ = INT64_MIN / 2;
+  // Counters.
   uint64_t packets_dropped_ = 0;  // pool exhausted or send refused
   uint64_t nacks_received_ = 0;
   uint64_t retransmitted_ = 0;

@@ -245,10 +245,22 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
       }
     }
   }
-  if (!subscribers_.empty()) {
-    layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
+  const uint32_t bit = layer_index < 32 ? 1u << layer_index : 0;
+  bool wanted = false;
+  for (const uint32_t g : gates_) wanted |= (g & bit) != 0;
+  if (!wanted) return;
+  layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
+  const size_t n = subscribers_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if ((gates_[i] & bit) == 0) continue;
+    // The next subscriber's hot lines load while this one rewrites, encrypts and queues.
+    if (i + 1 < n) {
+      const auto* next = reinterpret_cast<const char*>(subscribers_[i + 1]);
+      __builtin_prefetch(next);
+      __builtin_prefetch(next + 64);
+    }
+    subscribers_[i]->forward(packet, info);
   }
-  for (DownTrack* d : subscribers_) d->forward(packet, info);
 }
 
 void PublishedTrack::onSenderReport(size_t layer, uint64_t ntp, uint32_t rtp_ts, int64_t now_us) {
@@ -278,11 +290,23 @@ bool PublishedTrack::requestKeyframe(size_t layer_index, int64_t now_us) {
 void PublishedTrack::addSubscriber(DownTrack* d) {
   if (std::find(subscribers_.begin(), subscribers_.end(), d) == subscribers_.end()) {
     subscribers_.push_back(d);
+    gates_.push_back(d->gateMask());
   }
 }
 
 void PublishedTrack::removeSubscriber(DownTrack* d) {
-  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), d), subscribers_.end());
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    if (subscribers_[i] != d) continue;
+    subscribers_.erase(subscribers_.begin() + static_cast<std::ptrdiff_t>(i));
+    gates_.erase(gates_.begin() + static_cast<std::ptrdiff_t>(i));
+    return;
+  }
+}
+
+void PublishedTrack::setGate(const DownTrack* d, uint32_t mask) {
+  for (size_t i = 0; i < subscribers_.size(); ++i) {
+    if (subscribers_[i] == d) gates_[i] = mask;
+  }
 }
 
 void PublishedTrack::tickSpeaker() {

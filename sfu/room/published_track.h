@@ -130,6 +130,10 @@ class PublishedTrack {
 
   void addSubscriber(DownTrack* d);
   void removeSubscriber(DownTrack* d);
+  // Which layers a subscriber would do anything with now (bit i = layer i; DownTrack::gateMask).
+  // onRtp calls forward() only for those, so a packet of a layer nobody takes touches no
+  // subscriber state and is not stored for NACKs. DownTrack keeps it current.
+  void setGate(const DownTrack* d, uint32_t mask);
   const std::vector<DownTrack*>& subscribers() const { return subscribers_; }
 
   // Publisher layer guidance (dynacast): `needed` is the highest layer any subscriber may take
@@ -160,6 +164,7 @@ class PublishedTrack {
   bool nack_enabled_ = false;
   std::vector<IncomingLayer> layers_;
   std::vector<DownTrack*> subscribers_;
+  std::vector<uint32_t> gates_;  // parallel to subscribers_
   // Audio level accumulation between speaker ticks.
   uint32_t level_sum_ = 0;
   uint32_t level_count_ = 0;

@@ -151,6 +151,40 @@ TEST_F(ForwardTest, MaxLayerPreferenceSwitchesDownOnlyAtKeyframeAndStaysContinuo
   EXPECT_FALSE(room_->setPreferences("nobody", nlohmann::json::object()));
 }
 
+// A layer no subscriber takes or targets is neither forwarded to nor stored for NACKs: its
+// packets touch no DownTrack. A target layer opens the gate before the switch.
+TEST_F(ForwardTest, LayersNobodyTakesAreGatedOut) {
+  frameAll(false, false, false);
+  advanceMs(100);
+  frameAll(true, true, true);
+  DownTrack& d = bobVideo();
+  ASSERT_EQ(d.currentLayer(), 2);
+  EXPECT_EQ(d.gateMask(), 0b100u);
+  const PublishedTrack& cam = *participant("alice").tracks()[1];
+  const uint16_t q = seq_q_, h = seq_h_, f = seq_f_;
+  frameAll(false, false, false);
+  const int64_t now_ms = now() / 1000;
+  EXPECT_FALSE(cam.layer(0).history.find(q, now_ms));
+  EXPECT_FALSE(cam.layer(1).history.find(h, now_ms));
+  EXPECT_TRUE(cam.layer(2).history.find(f, now_ms));
+
+  ASSERT_TRUE(room_->setPreferences("bob", nlohmann::json::parse(R"({"max_layer": 0})")));
+  EXPECT_EQ(d.gateMask(), 0b101u);  // still on f, waiting for a key frame on q
+  const uint16_t q2 = seq_q_;
+  frameAll(false, false, false);
+  EXPECT_TRUE(cam.layer(0).history.find(q2, now() / 1000));
+  frameAll(true, false, false);
+  EXPECT_EQ(d.currentLayer(), 0);
+  EXPECT_EQ(d.gateMask(), 0b001u);
+
+  // Paused: nothing at all.
+  ASSERT_TRUE(room_->setPreferences("bob", nlohmann::json::parse(R"({"paused": true})")));
+  EXPECT_EQ(d.gateMask(), 0u);
+  const size_t before = bobReceived(d.ssrc()).size();
+  frameAll(true, true, true);
+  EXPECT_EQ(bobReceived(d.ssrc()).size(), before);
+}
+
 TEST_F(ForwardTest, PerPublisherPreferenceAsTheWebClientSendsIt) {
   frameAll(false, false, false);
   advanceMs(100);
