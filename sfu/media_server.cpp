@@ -10,6 +10,8 @@
 #include "sfu/media_server_worker.h"
 #include "sfu/metrics/registry.h"
 #include "sfu/net/local_addresses.h"
+#include "sfu/sctp/sctp_association.h"
+#include "sfu/srtp/srtp_session.h"
 
 namespace sfu {
 namespace {
@@ -54,6 +56,10 @@ bool MediaServer::start(std::string* error) {
   if (!certificate_) return failWith("certificate: " + err);
   dtls_ = dtls::DtlsContext::create(certificate_, &err);
   if (!dtls_) return failWith("dtls context: " + err);
+  // Libraries start here rather than in the first call: that call does not wait for them, and the
+  // memory they set up once is not charged to its participants (Janus and mediasoup do the same).
+  if (!srtp::SrtpSession::initLibrary()) return failWith("srtp library init failed");
+  sctp::SctpAssociation::initLibrary();
 
   boost::system::error_code ec;
   auto listen = boost::asio::ip::make_address(config_.listen_ip, ec);

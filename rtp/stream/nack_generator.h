@@ -67,6 +67,8 @@ class NackGenerator {
 
   void requestKeyframe();
 
+  static constexpr size_t kInitialMissing = 64;
+
   NackGeneratorConfig config_;
   SeqUnwrapper unwrapper_;
   bool started_ = false;

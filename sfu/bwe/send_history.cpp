@@ -8,9 +8,12 @@
 namespace sfu::bwe {
 
 SendHistory::SendHistory(size_t capacity)
-    : mask_(std::bit_ceil(std::max<size_t>(capacity, 64)) - 1), ring_(mask_ + 1) {}
+    : mask_(std::bit_ceil(std::max<size_t>(capacity, 64)) - 1) {}
 
 uint16_t SendHistory::onPacketSent(int64_t send_us, size_t size, int cluster) {
+  // The ring is allocated with the first transport-wide number: a subscriber that negotiated no
+  // transport-cc never uses it (every later use is behind next_seq_ > 0).
+  if (ring_.empty()) ring_.resize(mask_ + 1);
   const int64_t seq = next_seq_++;
   Entry& e = slot(seq);
   if (e.state == State::kSent) in_flight_bytes_ -= e.size;  // never reported: forget it

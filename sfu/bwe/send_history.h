@@ -44,7 +44,8 @@ class SendHistory {
 
   // `capacity` packets are remembered (rounded up to a power of two, at least 64). 2048 is over a
   // second of what a subscriber of 7 full-rate cameras receives (~1300 packets/s), and feedback
-  // comes every 50-100 ms; each entry costs 32 bytes per subscriber, so no more than that.
+  // comes every 50-100 ms; each entry costs 32 bytes per subscriber, so no more than that. The
+  // ring is allocated on the first onPacketSent.
   explicit SendHistory(size_t capacity = 2048);
 
   // Assigns the next transport-wide sequence number (16 bits on the wire) to a packet sent now.

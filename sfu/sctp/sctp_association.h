@@ -115,6 +115,10 @@ class SctpAssociation {
   const Stats& stats() const { return stats_; }
   uintptr_t id() const { return id_; }
 
+  // Starts usrsctp (once per process; its timer thread included). The first association does it
+  // too; a server calls it at start-up.
+  static void initLibrary();
+
  private:
   enum class ChannelState : uint8_t { kOpening, kOpen, kClosing };
   struct Channel {
@@ -129,7 +133,6 @@ class SctpAssociation {
     int flags = 0;
   };
 
-  static void initLibrary();
   static int onConnOutput(void* addr, void* buffer, size_t length, uint8_t tos, uint8_t setDf);
   static int onReceive(struct socket* sock, union ::sctp_sockstore addr, void* data, size_t length,
                        struct ::sctp_rcvinfo info, int flags, void* ulpInfo);
