@@ -95,6 +95,7 @@ def main():
                 "loss": run["loss"],
                 "join_ms": run["join_ms"],
                 "allocs_per_forwarded_packet": run.get("allocs_per_forwarded_packet"),
+                "worker_allocs_per_forwarded_packet": run.get("worker_allocs_per_forwarded_packet"),
                 "errors": run["errors"],
             }
             rows.append(row)
@@ -108,13 +109,13 @@ def main():
     lines = [
         "| target | rooms×P | flowing | fwd pkt/s | fwd Mbit/s | server CPU % | CPU s / M fwd pkts"
         " | ×relay | ×ours | RSS/participant KiB | lat p50/p99/p99.9 µs | loss | join p50/max ms"
-        " | allocs/fwd pkt |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        " | allocs/fwd pkt | worker allocs/fwd pkt |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lat = r["latency_us"]
         lines.append(
-            "| {t} | {rooms}×{p} | {fl} | {pps} | {mbps} | {cpu} | {cpm} | {vr} | {vo} | {rss} | {l50}/{l99}/{l999} | {loss} | {j50}/{jmax} | {al} |".format(
+            "| {t} | {rooms}×{p} | {fl} | {pps} | {mbps} | {cpu} | {cpm} | {vr} | {vo} | {rss} | {l50}/{l99}/{l999} | {loss} | {j50}/{jmax} | {al} | {wal} |".format(
                 t=r["target"], rooms=r["rooms"], p=r["participants"] // r["rooms"], fl=r["flowing"],
                 pps=fmt(r["forwarded_pps"], ".0f"), mbps=fmt(r["forwarded_mbps"], ".1f"),
                 cpu=fmt(r["server_cpu_pct"], ".0f"), cpm=fmt(r["cpu_s_per_mpkt"], ".2f"),
@@ -123,7 +124,8 @@ def main():
                 l50=fmt(lat["p50"], ".0f"), l99=fmt(lat["p99"], ".0f"), l999=fmt(lat["p999"], ".0f"),
                 loss=fmt(100 * r["loss"], ".2f") + " %",
                 j50=fmt(r["join_ms"]["p50"], ".0f"), jmax=fmt(r["join_ms"]["max"], ".0f"),
-                al=fmt(r["allocs_per_forwarded_packet"], ".4f")))
+                al=fmt(r["allocs_per_forwarded_packet"], ".4f"),
+                wal=fmt(r["worker_allocs_per_forwarded_packet"], ".4f")))
     md = "\n".join(lines) + "\n"
     slopes = marginal_rss(rows)
     if slopes:

@@ -39,7 +39,8 @@ class EchoSession;
 }
 namespace room {
 class Room;
-}
+struct RoomStatsSnapshot;
+}  // namespace room
 namespace transport {
 class SessionRouter;
 class WorkerTransportFactory;
@@ -131,6 +132,11 @@ class MediaServer final : public MediaApi {
   // placement when nothing else is on its way.
   void settleRoom(size_t worker, const std::string& room_id, bool op_done);
   void emitToListener(std::function<void(Listener&)> event);
+  // roomStats buffers (see media_server_rooms.cpp): the room's snapshot to lend to its worker, a
+  // fresh one while it is lent; handed back after use, dropped when the room is unknown.
+  std::shared_ptr<room::RoomStatsSnapshot> lendStatsBuffer(const std::string& room_id);
+  void returnStatsBuffer(const std::string& room_id, std::shared_ptr<room::RoomStatsSnapshot> buf,
+                         bool room_known);
 
   Config config_;
   PostFn post_;
@@ -145,6 +151,15 @@ class MediaServer final : public MediaApi {
   mutable std::mutex mu_;  // control plane only: which worker an echo session or room lives on
   std::unordered_map<std::string, size_t> echo_workers_;
   std::unordered_map<std::string, RoomPlacement> room_workers_;
+  // Per room, the stats snapshot its worker fills in place (no allocation once sized) and the
+  // signaling thread turns into JSON; lent = out to the worker. Control plane: every 2 s a room;
+  // its own lock only because tests run completions inline on the worker.
+  struct StatsBuffer {
+    std::shared_ptr<room::RoomStatsSnapshot> snapshot;
+    bool lent = false;
+  };
+  std::mutex stats_mu_;
+  std::unordered_map<std::string, StatsBuffer> stats_buffers_;
 };
 
 }  // namespace sfu

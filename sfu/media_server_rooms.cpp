@@ -189,6 +189,10 @@ void MediaServer::leave(const std::string& room_id, const std::string& user_id) 
 }
 
 void MediaServer::closeRoom(const std::string& room_id) {
+  {
+    std::lock_guard lock(stats_mu_);
+    stats_buffers_.erase(room_id);
+  }
   onRoom(room_id, false, [room_id](room::Room* room) {
     if (room == nullptr) return;
     SFU_LOG_INFO("room", "close room={} participants={}", room_id, room->participantCount());
@@ -196,14 +200,57 @@ void MediaServer::closeRoom(const std::string& room_id) {
   });
 }
 
+// Stats without JSON on the worker: the worker fills the room's reusable snapshot (allocation
+// free once it has the room's shape, room_stats.h), the JSON is built in the completion on the
+// signaling thread. The one allocation left on the worker is the completion task itself.
+//
+//   signaling: lend buffer ──post──▶ worker: Room::fillStats(buffer)
+//              ──post──▶ signaling: toJson(buffer), return buffer, done(json)
 void MediaServer::roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) {
-  onRoom(room_id, false, [this, room_id, done = std::move(done)](room::Room* room) mutable {
-    nlohmann::json j =
-        room != nullptr
-            ? room->stats()
-            : nlohmann::json{{"room_id", room_id}, {"error", running() ? kNoRoom : kNotRunning}};
-    postToSignaling([done = std::move(done), j = std::move(j)]() mutable { done(std::move(j)); });
-  });
+  onRoom(room_id, false,
+         [this, room_id, buf = lendStatsBuffer(room_id),
+          done = std::move(done)](room::Room* room) mutable {
+           const bool known = room != nullptr;
+           if (known) room->fillStats(*buf);
+           const char* error = known ? nullptr : (running() ? kNoRoom : kNotRunning);
+           postToSignaling([this, error, room_id = std::move(room_id), buf = std::move(buf),
+                            done = std::move(done)]() mutable {
+             nlohmann::json j = error == nullptr
+                                    ? room::toJson(*buf)
+                                    : nlohmann::json{{"room_id", room_id}, {"error", error}};
+             returnStatsBuffer(room_id, std::move(buf), error == nullptr);
+             done(std::move(j));
+           });
+         });
+}
+
+std::shared_ptr<room::RoomStatsSnapshot> MediaServer::lendStatsBuffer(const std::string& room_id) {
+  std::lock_guard lock(stats_mu_);
+  StatsBuffer& b = stats_buffers_[room_id];
+  if (b.snapshot == nullptr || b.lent) {
+    // First request for the room, or the previous one is still out: a fresh buffer (kept only
+    // when the room has none when it comes back).
+    auto fresh = std::make_shared<room::RoomStatsSnapshot>();
+    if (b.snapshot == nullptr) {
+      b.snapshot = fresh;
+      b.lent = true;
+    }
+    return fresh;
+  }
+  b.lent = true;
+  return b.snapshot;
+}
+
+void MediaServer::returnStatsBuffer(const std::string& room_id,
+                                    std::shared_ptr<room::RoomStatsSnapshot> buf, bool room_known) {
+  std::lock_guard lock(stats_mu_);
+  auto it = stats_buffers_.find(room_id);
+  if (it == stats_buffers_.end()) return;  // forgotten meanwhile (room closed)
+  if (!room_known) {
+    stats_buffers_.erase(it);
+    return;
+  }
+  if (it->second.snapshot == buf) it->second.lent = false;
 }
 
 }  // namespace sfu

@@ -62,19 +62,30 @@ ProcSample sampleProc(int pid) {
   return s;
 }
 
-// LD_PRELOAD allocation counter (bench/load/alloc_counter.c): SIGUSR2 makes it write its count.
-int64_t readAllocCount(int pid) {
-  if (pid <= 0) return -1;
+// LD_PRELOAD allocation counter (bench/load/alloc_counter.c): SIGUSR2 makes it write its counts,
+// all threads then the media workers' (sfu-worker*) on a second line. -1 when unavailable.
+struct AllocCount {
+  int64_t total = -1;
+  int64_t workers = -1;
+};
+AllocCount readAllocCount(int pid) {
+  AllocCount c;
+  if (pid <= 0) return c;
   const std::string path = "/tmp/sfu-alloc-count." + std::to_string(pid);
   ::unlink(path.c_str());
-  if (::kill(pid, SIGUSR2) != 0) return -1;
+  if (::kill(pid, SIGUSR2) != 0) return c;
   for (int i = 0; i < 50; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     std::ifstream in(path);
-    int64_t n = -1;
-    if (in >> n) return n;
+    int64_t total = -1, workers = -1;
+    if (!(in >> total)) continue;
+    c.total = total;
+    if (in >> workers) {
+      c.workers = workers;
+      return c;
+    }
   }
-  return -1;
+  return c;  // an older counter: the total only
 }
 
 struct WindowResult {
@@ -231,14 +242,14 @@ int main(int argc, char** argv) {
       (monoNs() - (joinDeadline - static_cast<int64_t>(joinTimeout * 1e9))) / 1e9;
   std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(warmup * 1000)));
 
-  const int64_t allocBefore = countAllocs ? readAllocCount(serverPid) : -1;
+  const AllocCount allocBefore = countAllocs ? readAllocCount(serverPid) : AllocCount{};
   const ProcSample before = sampleProc(serverPid);
   const int64_t start = monoNs() + 20'000'000;
   windowStartNs = start;
   windowEndNs = start + static_cast<int64_t>(duration * 1e9);
   while (!windowDone) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const ProcSample after = sampleProc(serverPid);
-  const int64_t allocAfter = countAllocs ? readAllocCount(serverPid) : -1;
+  const AllocCount allocAfter = countAllocs ? readAllocCount(serverPid) : AllocCount{};
 
   stopSignaling = true;
   for (auto& t : drivers) t.join();
@@ -293,8 +304,13 @@ int main(int argc, char** argv) {
       {"rss_per_participant_kb",
        after.ok ? static_cast<double>(after.rss_kb - idle.rss_kb) / total : -1},
       {"allocs_per_forwarded_packet",
-       allocBefore >= 0 && allocAfter >= 0 && ws.rtpReceived
-           ? static_cast<double>(allocAfter - allocBefore) / ws.rtpReceived
+       allocBefore.total >= 0 && allocAfter.total >= 0 && ws.rtpReceived
+           ? static_cast<double>(allocAfter.total - allocBefore.total) / ws.rtpReceived
+           : -1},
+      // The media worker threads alone (the packet path's share; signaling and the rest left out).
+      {"worker_allocs_per_forwarded_packet",
+       allocBefore.workers >= 0 && allocAfter.workers >= 0 && ws.rtpReceived
+           ? static_cast<double>(allocAfter.workers - allocBefore.workers) / ws.rtpReceived
            : -1},
   };
   const std::string text = out.dump(2);

@@ -1,10 +1,12 @@
+// The low-level SHA1_* calls are deprecated in OpenSSL 3 but remain, and unlike EVP they work
+// on a caller's stack context (see hmacSha1).
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "sfu/ice/stun_message.h"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstring>
 
@@ -86,37 +88,38 @@ std::optional<net::Endpoint> decodeAddress(const uint8_t* v, size_t len, bool xo
   return net::Endpoint::v6(addr, port);
 }
 
-// Keyed HMAC-SHA1 over two pieces (the adjusted header, then the rest). The EVP_MAC context is
-// cached per thread; EVP_MAC_init with a new key resets it.
+// Keyed HMAC-SHA1 (RFC 2104) over two pieces (the adjusted header, then the rest), on stack
+// SHA_CTX states: no allocation per check (EVP_MAC_init with a new key allocates inside OpenSSL).
+//   HMAC(K, m) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || m)), K0 = K zero-padded to the 64-byte
+//   block (or SHA1(K) zero-padded when K is longer than a block), ipad = 0x36.., opad = 0x5c..
 bool hmacSha1(std::string_view key, std::span<const uint8_t> a, std::span<const uint8_t> b,
               uint8_t out[kIntegritySize]) {
-  struct Ctx {
-    EVP_MAC* mac = nullptr;
-    EVP_MAC_CTX* ctx = nullptr;
-    ~Ctx() {
-      EVP_MAC_CTX_free(ctx);
-      EVP_MAC_free(mac);
+  constexpr size_t kBlock = 64;  // SHA_CBLOCK
+  std::array<uint8_t, kBlock> k0{};
+  SHA_CTX ctx;
+  if (key.size() > kBlock) {
+    if (SHA1_Init(&ctx) != 1 || SHA1_Update(&ctx, key.data(), key.size()) != 1 ||
+        SHA1_Final(k0.data(), &ctx) != 1) {
+      return false;
     }
-  };
-  thread_local Ctx c;
-  if (c.ctx == nullptr) {
-    c.mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (c.mac == nullptr) return false;
-    c.ctx = EVP_MAC_CTX_new(c.mac);
-    if (c.ctx == nullptr) return false;
+  } else if (!key.empty()) {
+    std::memcpy(k0.data(), key.data(), key.size());
   }
-  char digest[] = "SHA1";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                         OSSL_PARAM_construct_end()};
-  // An empty key is legal for HMAC; OpenSSL wants a non-null pointer.
-  static const unsigned char kEmpty = 0;
-  const auto* k = key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data());
-  if (EVP_MAC_init(c.ctx, k, key.size(), params) != 1) return false;
-  if (EVP_MAC_update(c.ctx, a.data(), a.size()) != 1) return false;
-  if (!b.empty() && EVP_MAC_update(c.ctx, b.data(), b.size()) != 1) return false;
-  size_t outlen = 0;
-  if (EVP_MAC_final(c.ctx, out, &outlen, kIntegritySize) != 1) return false;
-  return outlen == kIntegritySize;
+  std::array<uint8_t, kBlock> pad{};
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<uint8_t>(k0[i] ^ 0x36);
+  std::array<uint8_t, kIntegritySize> inner{};
+  bool ok = SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad.data(), kBlock) == 1 &&
+            SHA1_Update(&ctx, a.data(), a.size()) == 1 &&
+            (b.empty() || SHA1_Update(&ctx, b.data(), b.size()) == 1) &&
+            SHA1_Final(inner.data(), &ctx) == 1;
+  for (size_t i = 0; i < kBlock; ++i) pad[i] = static_cast<uint8_t>(k0[i] ^ 0x5c);
+  ok = ok && SHA1_Init(&ctx) == 1 && SHA1_Update(&ctx, pad.data(), kBlock) == 1 &&
+       SHA1_Update(&ctx, inner.data(), inner.size()) == 1 && SHA1_Final(out, &ctx) == 1;
+  OPENSSL_cleanse(k0.data(), k0.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+  OPENSSL_cleanse(inner.data(), inner.size());
+  OPENSSL_cleanse(&ctx, sizeof(ctx));
+  return ok;
 }
 
 // Header copy whose length field says the message ends at `end` (RFC 8489 §14.5, §14.7).

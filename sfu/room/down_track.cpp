@@ -428,35 +428,37 @@ bool DownTrack::makeSenderReport(int64_t now_us, int64_t wallclock_offset_us,
   return true;
 }
 
-nlohmann::json DownTrack::stats(int64_t now_us) const {
+void DownTrack::fillStats(DownTrackStatsSnapshot& out, int64_t now_us) const {
   (void)now_us;
-  nlohmann::json j = {
-      {"from", track_.owner().userId()},
-      {"track_id", track_.trackId()},
-      {"kind", track_.kind()},
-      {"ssrc", ssrc_},
-      {"active", active_},
-      {"current_layer", current_layer_},
-      {"target_layer", target_layer_},
-      {"packets_sent", packets_sent_},
-      {"bytes_sent", bytes_sent_},
-      {"packets_dropped", packets_dropped_},
-      {"nacks_received", nacks_received_},
-      {"retransmitted", retransmitted_},
-      {"keyframe_requests", keyframe_requests_},
-      {"layer_switches", layer_switches_},
-      {"allocator_paused", bwe_paused_},
-      {"padding_sent", padding_sent_},
-      {"rtt_ms", rtt_ms_},
-  };
-  if (rtx_ssrc_ != 0) j["rtx_ssrc"] = rtx_ssrc_;
-  if (has_remote_) {
-    j["remote_fraction_lost"] = remote_.fraction_lost / 256.0;
-    j["remote_cumulative_lost"] = remote_.cumulative_lost;
-    const uint32_t clock = track_.clockRate();
-    j["remote_jitter_ms"] = clock ? remote_.jitter * 1000.0 / clock : 0.0;
-  }
-  return j;
+  out.from = track_.owner().userId();
+  out.track_id = track_.trackId();
+  out.kind = track_.kind();
+  out.ssrc = ssrc_;
+  out.rtx_ssrc = rtx_ssrc_;
+  out.active = active_;
+  out.current_layer = current_layer_;
+  out.target_layer = target_layer_;
+  out.packets_sent = packets_sent_;
+  out.bytes_sent = bytes_sent_;
+  out.packets_dropped = packets_dropped_;
+  out.nacks_received = nacks_received_;
+  out.retransmitted = retransmitted_;
+  out.keyframe_requests = keyframe_requests_;
+  out.layer_switches = layer_switches_;
+  out.allocator_paused = bwe_paused_;
+  out.padding_sent = padding_sent_;
+  out.rtt_ms = rtt_ms_;
+  out.has_remote = has_remote_;
+  out.remote_fraction_lost = has_remote_ ? remote_.fraction_lost / 256.0 : 0.0;
+  out.remote_cumulative_lost = has_remote_ ? remote_.cumulative_lost : 0;
+  const uint32_t clock = track_.clockRate();
+  out.remote_jitter_ms = has_remote_ && clock != 0 ? remote_.jitter * 1000.0 / clock : 0.0;
+}
+
+nlohmann::json DownTrack::stats(int64_t now_us) const {
+  DownTrackStatsSnapshot s;
+  fillStats(s, now_us);
+  return toJson(s);
 }
 
 }  // namespace sfu::room

@@ -27,6 +27,7 @@
 #include "rtp/stream/sent_packet_log.h"
 #include "rtp/stream/seq_rewriter.h"
 #include "sfu/room/published_track.h"
+#include "sfu/room/room_stats.h"
 #include "sfu/sdp/negotiation.h"
 #include "sfu/transport/media_transport.h"
 
@@ -90,6 +91,7 @@ class DownTrack {
   bool makeSenderReport(int64_t now_us, int64_t wallclock_offset_us, rtp::rtcp::SenderReport& out);
   int64_t rttMs() const { return rtt_ms_; }
 
+  void fillStats(DownTrackStatsSnapshot& out, int64_t now_us) const;
   nlohmann::json stats(int64_t now_us) const;
 
   // The layers forward() would do anything with now (bit i = layer i): none while inactive or

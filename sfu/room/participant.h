@@ -101,6 +101,7 @@ class Participant final : public transport::MediaTransport::Listener {
   void onLayerCheck(int64_t now_us);  // layer selection for what we receive
   void onReport(int64_t now_us);      // RR (+REMB) to the publisher, SRs to the subscriber
 
+  void fillStats(ParticipantStatsSnapshot& out, int64_t now_us) const;
   nlohmann::json stats(int64_t now_us) const;
 
   // MediaTransport::Listener

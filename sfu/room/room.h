@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "sfu/api/media_api.h"
+#include "sfu/room/room_stats.h"
 #include "sfu/sdp/capabilities.h"
 #include "sfu/transport/media_transport.h"
 #include "sfu/worker/clock.h"
@@ -146,7 +147,10 @@ class Room {
   void close();
   bool closed() const { return closed_; }
 
-  // Quality per participant and direction (see room_stats.cpp for the shape).
+  // Quality per participant and direction (see room_stats.cpp for the shape): fillStats into a
+  // snapshot reused across calls (no allocation once its storage fits), toJson(snapshot) later
+  // on any thread; stats() does both.
+  void fillStats(RoomStatsSnapshot& out) const;
   nlohmann::json stats() const;
 
   size_t participantCount() const { return participants_.size(); }

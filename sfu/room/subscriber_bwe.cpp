@@ -182,8 +182,9 @@ void SubscriberBwe::recordSwitch(const Switch& s) {
   ++switch_count_;
 }
 
-nlohmann::json SubscriberBwe::stats(const std::vector<std::unique_ptr<DownTrack>>& downs,
-                                    int64_t now_us) const {
+void SubscriberBwe::fillStats(BweStatsSnapshot& out,
+                              const std::vector<std::unique_ptr<DownTrack>>& downs,
+                              int64_t now_us) const {
   (void)now_us;
   const bwe::BweStats& s = estimator_.stats();
   const auto& ps = estimator_.probes().stats();
@@ -193,53 +194,66 @@ nlohmann::json SubscriberBwe::stats(const std::vector<std::unique_ptr<DownTrack>
     }
     return nullptr;
   };
-  nlohmann::json j = {
-      {"active", active()},
-      {"mode", estimator_.twccActive() ? "twcc" : (s.rembs > 0 ? "remb" : "none")},
-      {"estimate_bps", s.estimate_bps},
-      {"delay_bps", s.delay_bps},
-      {"loss_bps", s.loss_bps},
-      {"remb_bps", s.remb_bps},
-      {"acked_bps", s.acked_bps},
-      {"loss_fraction", s.loss_fraction},
-      {"last_reason", bwe::toString(s.last_reason)},
-      {"feedbacks", s.feedbacks},
-      {"rembs", s.rembs},
-      {"allocated_bps", allocator_.allocatedBps()},
-      {"probes",
-       {{"started", ps.started},
-        {"succeeded", ps.succeeded},
-        {"failed", ps.failed},
-        {"packets_sent", probes_sent_},
-        {"packets_unsent", probes_unsent_}}},
-  };
-  nlohmann::json alloc = nlohmann::json::array();
-  for (const auto& a : allocator_.allocations()) {
+  out.active = active();
+  out.mode = estimator_.twccActive() ? "twcc" : (s.rembs > 0 ? "remb" : "none");
+  out.estimate_bps = s.estimate_bps;
+  out.delay_bps = s.delay_bps;
+  out.loss_bps = s.loss_bps;
+  out.remb_bps = s.remb_bps;
+  out.acked_bps = s.acked_bps;
+  out.loss_fraction = s.loss_fraction;
+  out.last_reason = bwe::toString(s.last_reason);
+  out.feedbacks = s.feedbacks;
+  out.rembs = s.rembs;
+  out.allocated_bps = allocator_.allocatedBps();
+  out.probes_started = ps.started;
+  out.probes_succeeded = ps.succeeded;
+  out.probes_failed = ps.failed;
+  out.probe_packets_sent = probes_sent_;
+  out.probe_packets_unsent = probes_unsent_;
+  // Allocations of streams we still have (counted first, so the vector is resized once and its
+  // elements keep their strings' storage).
+  const auto allocations = allocator_.allocations();
+  size_t n = 0;
+  for (const auto& a : allocations) n += trackOf(a.id) != nullptr ? 1 : 0;
+  out.allocation.resize(n);
+  size_t i = 0;
+  for (const auto& a : allocations) {
     const DownTrack* d = trackOf(a.id);
     if (d == nullptr) continue;
-    alloc.push_back({{"from", d->track().owner().userId()},
-                     {"track_id", d->track().trackId()},
-                     {"kind", kindName(d->track())},
-                     {"layer", a.layer},
-                     {"bps", a.bps},
-                     {"reason", bwe::toString(a.reason)}});
+    BweAllocationSnapshot& x = out.allocation[i++];
+    x.from = d->track().owner().userId();
+    x.track_id = d->track().trackId();
+    x.kind = kindName(d->track());
+    x.layer = a.layer;
+    x.bps = a.bps;
+    x.reason = bwe::toString(a.reason);
   }
-  j["allocation"] = std::move(alloc);
-  nlohmann::json sw = nlohmann::json::array();
-  const size_t n = std::min(switch_count_, kSwitchRing);
-  for (size_t i = switch_count_ - n; i < switch_count_; ++i) {
-    const Switch& x = switches_[i % kSwitchRing];
+  const size_t recent = std::min(switch_count_, kSwitchRing);
+  out.switches.resize(recent);
+  for (size_t k = 0; k < recent; ++k) {
+    const Switch& x = switches_[(switch_count_ - recent + k) % kSwitchRing];
     const DownTrack* d = trackOf(x.ssrc);
-    sw.push_back({{"t_ms", (x.at_us - start_us_) / 1000},
-                  {"track_id", d != nullptr ? d->track().trackId() : std::string()},
-                  {"from_layer", x.from},
-                  {"to_layer", x.to},
-                  {"reason", bwe::toString(x.reason)},
-                  {"estimate_bps", x.estimate_bps}});
+    BweSwitchSnapshot& w = out.switches[k];
+    w.t_ms = (x.at_us - start_us_) / 1000;
+    if (d != nullptr) {
+      w.track_id = d->track().trackId();
+    } else {
+      w.track_id.clear();
+    }
+    w.from_layer = x.from;
+    w.to_layer = x.to;
+    w.reason = bwe::toString(x.reason);
+    w.estimate_bps = x.estimate_bps;
   }
-  j["switches"] = std::move(sw);
-  j["switch_count"] = switch_count_;
-  return j;
+  out.switch_count = switch_count_;
+}
+
+nlohmann::json SubscriberBwe::stats(const std::vector<std::unique_ptr<DownTrack>>& downs,
+                                    int64_t now_us) const {
+  BweStatsSnapshot s;
+  fillStats(s, downs, now_us);
+  return toJson(s);
 }
 
 }  // namespace sfu::room

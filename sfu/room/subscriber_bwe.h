@@ -27,6 +27,7 @@
 #include "sfu/bwe/allocator.h"
 #include "sfu/bwe/bandwidth_estimator.h"
 #include "sfu/bwe/bwe_metrics.h"
+#include "sfu/room/room_stats.h"
 
 namespace sfu::room {
 
@@ -64,6 +65,9 @@ class SubscriberBwe {
   uint64_t estimate() const { return estimator_.estimate(); }
   const bwe::BandwidthEstimator& estimator() const { return estimator_; }
   const bwe::Allocator& allocator() const { return allocator_; }
+  // Fills `out` in place (its vectors and strings reused); `downs` name the allocator's streams.
+  void fillStats(BweStatsSnapshot& out, const std::vector<std::unique_ptr<DownTrack>>& downs,
+                 int64_t now_us) const;
   nlohmann::json stats(const std::vector<std::unique_ptr<DownTrack>>& downs, int64_t now_us) const;
 
  private:

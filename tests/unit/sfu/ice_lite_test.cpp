@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sfu/ice/stun_client.h"
+#include "tests/unit/sfu/alloc_count.h"
 
 namespace sfu::ice {
 namespace {
@@ -83,6 +84,29 @@ TEST_F(IceLiteTest, FirstCheckSelectsThenNominationCompletes) {
   auto s5 = send(a_, t0_ + 5s, true);
   EXPECT_TRUE(s5.result.selected_changed);
   EXPECT_EQ(agent_.selected(), a_);
+}
+
+// A consent check on the selected pair (parse, FINGERPRINT, MESSAGE-INTEGRITY, the signed
+// response) allocates nothing.
+TEST_F(IceLiteTest, ConsentCheckAllocatesNothing) {
+  if (!sfu::test::allocationCountingAvailable()) GTEST_SKIP() << "sanitizer allocator";
+  ASSERT_EQ(send(a_, t0_ + 1s, true).result.outcome, IceResult::Outcome::kSuccess);
+  BindingRequestParams p;
+  p.local_ufrag = "cli1";
+  p.remote_ufrag = "srvU";
+  p.remote_pwd = "serverpassword0123456789";
+  p.priority = 1853817087;
+  p.tiebreaker = 42;
+  p.use_candidate = true;
+  p.transaction_id = randomTransactionId();
+  auto req = buildBindingRequest(p, pkt_);
+  sfu::test::AllocationScope scope;
+  for (int i = 0; i < 10; ++i) {
+    auto r = agent_.handleStun(req, a_, t0_ + 2s + std::chrono::seconds(i));
+    ASSERT_EQ(r.outcome, IceResult::Outcome::kSuccess);
+    EXPECT_TRUE(r.consent_refreshed);
+  }
+  EXPECT_EQ(scope.count(), 0u);
 }
 
 TEST_F(IceLiteTest, NominationOfSelectedPairCompletesWithoutSwitch) {

@@ -6,10 +6,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <future>
+#include <iostream>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "sfu/media_server.h"
+#include "tests/unit/sfu/alloc_count.h"
 #include "webrtc_test_peer.h"
 
 namespace sfu {
@@ -210,6 +213,107 @@ TEST(MediaServerRoom, FullRoomRefusesAndCloseRoomForgetsIt) {
   EXPECT_EQ(server->roomCount(), 1u);
   server->stop();
   EXPECT_EQ(server->roomCount(), 0u);
+}
+
+// roomStats fills the room's snapshot on the worker and builds the JSON in the completion: the
+// completions are queued here and run on the test thread (the signaling thread), the count of
+// the worker's allocations taken as each one is posted. Between two requests (the snapshot
+// reused) the worker allocates only the completion task.
+TEST(MediaServerRoom, StatsFillTheRoomsSnapshotOnTheWorker) {
+  if (!test::allocationCountingAvailable()) GTEST_SKIP() << "sanitizer allocator";
+  std::mutex mu;
+  std::vector<uint64_t> posted_at;  // the worker's allocation count at each post
+  std::vector<MediaServer::Task> tasks;
+  posted_at.reserve(4096);
+  tasks.reserve(4096);
+  MediaServer::Config config;
+  config.rtc_port = 0;
+  config.workers = 1;
+  config.listen_ip = "127.0.0.1";
+  config.announced_ips = {"127.0.0.1"};
+  config.pool_buffers = 256;
+  MediaServer server(config, [&](MediaServer::Task t) {
+    const uint64_t n = test::threadAllocations();
+    std::lock_guard lock(mu);
+    posted_at.push_back(n);
+    tasks.push_back(std::move(t));
+  });
+  ASSERT_TRUE(server.start());
+  // Runs queued completions on this thread until `ready` holds (at most 5 s).
+  auto pump = [&](auto ready) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!ready() && std::chrono::steady_clock::now() < deadline) {
+      std::vector<MediaServer::Task> now;
+      {
+        std::lock_guard lock(mu);
+        now.swap(tasks);
+        tasks.reserve(4096);
+      }
+      for (auto& t : now) t();
+      std::this_thread::sleep_for(1ms);
+    }
+    return ready();
+  };
+  WebRtcTestPeer p1, p2;
+  for (auto* p : {&p1, &p2}) {
+    bool done = false;
+    server.publish("call-s", p == &p1 ? "first-user-with-a-long-id" : "second-user-with-a-long-id",
+                   p->makeOffer(), {}, [&done](SdpResult r) { done = r.ok; });
+    ASSERT_TRUE(pump([&] { return done; }));
+  }
+  auto request = [&](nlohmann::json& out, uint64_t& posted) {
+    size_t before = 0;
+    {
+      std::lock_guard lock(mu);
+      before = posted_at.size();
+    }
+    bool done = false;
+    server.roomStats("call-s", [&](nlohmann::json j) {
+      out = std::move(j);
+      done = true;
+    });
+    ASSERT_TRUE(pump([&] { return done; }));
+    std::lock_guard lock(mu);
+    ASSERT_GT(posted_at.size(), before);
+    posted = posted_at.back();
+  };
+  nlohmann::json first, j;
+  uint64_t posted = 0, previous = 0;
+  request(first, previous);
+  ASSERT_EQ(first["participants"].size(), 2u) << first.dump();
+  uint64_t least = UINT64_MAX;
+  for (int i = 0; i < 5; ++i) {
+    request(j, posted);
+    least = std::min(least, posted - previous);
+    previous = posted;
+    EXPECT_EQ(j["participants"].size(), 2u);
+    EXPECT_EQ(j["room"], "call-s");
+  }
+  // The completion task (std::function) is all; timers may add some between two requests.
+  EXPECT_LE(least, 1u);
+  std::cout << "[ alloc    ] worker allocations per roomStats: " << least << "\n";
+
+  // Two requests in flight: the second gets a fresh buffer, both answer.
+  nlohmann::json a, b;
+  bool done_a = false, done_b = false;
+  server.roomStats("call-s", [&](nlohmann::json x) {
+    a = std::move(x);
+    done_a = true;
+  });
+  server.roomStats("call-s", [&](nlohmann::json x) {
+    b = std::move(x);
+    done_b = true;
+  });
+  ASSERT_TRUE(pump([&] { return done_a && done_b; }));
+  EXPECT_EQ(a["participants"].size(), 2u);
+  EXPECT_EQ(b["participants"].size(), 2u);
+  // Closed: the buffer is forgotten, the room unknown.
+  server.closeRoom("call-s");
+  ASSERT_TRUE(pump([&] { return server.roomCount() == 0; }));
+  request(j, posted);
+  EXPECT_EQ(j["error"], "no such room");
+  server.stop();
+  pump([&] { return true; });
 }
 
 }  // namespace

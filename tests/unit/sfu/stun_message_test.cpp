@@ -1,8 +1,13 @@
 #include "sfu/ice/stun_message.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <string>
 #include <vector>
+
+#include "tests/unit/sfu/alloc_count.h"
 
 namespace sfu::ice {
 namespace {
@@ -198,6 +203,52 @@ TEST(StunMessage, WriterOverflowIsSticky) {
   EXPECT_FALSE(w.addPriority(2));
   EXPECT_FALSE(w.ok());
   EXPECT_TRUE(w.finish().empty());
+}
+
+// MESSAGE-INTEGRITY against OpenSSL's own HMAC, for keys shorter than, equal to and longer
+// than the SHA-1 block (RFC 2104 §2: a longer key is hashed first).
+TEST(StunMessage, IntegrityIsHmacSha1ForEveryKeyLength) {
+  for (size_t key_len : {0, 1, 24, 63, 64, 65, 200}) {
+    std::string key(key_len, 'k');
+    for (size_t i = 0; i < key_len; ++i) key[i] = static_cast<char>('a' + i % 26);
+    std::array<uint8_t, 256> buf{};
+    StunWriter w(buf, stunType(kStunMethodBinding, StunClass::kRequest),
+                 TransactionId{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+    w.addUsername("user:name");
+    ASSERT_TRUE(w.addMessageIntegrity(key));
+    const auto msg = w.finish();
+    ASSERT_GE(msg.size(), 24u);
+    uint8_t want[EVP_MAX_MD_SIZE];
+    unsigned int want_len = 0;
+    HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()), msg.data(), msg.size() - 24, want,
+         &want_len);
+    ASSERT_EQ(want_len, 20u);
+    EXPECT_EQ(std::vector<uint8_t>(msg.end() - 20, msg.end()),
+              std::vector<uint8_t>(want, want + 20))
+        << "key length " << key_len;
+    auto parsed = StunMessage::parse(msg);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_TRUE(parsed.message->checkIntegrity(key));
+  }
+}
+
+// Worker path: computing and checking MESSAGE-INTEGRITY and FINGERPRINT allocates nothing.
+TEST(StunMessage, IntegrityAndFingerprintAllocateNothing) {
+  if (!sfu::test::allocationCountingAvailable()) GTEST_SKIP() << "sanitizer allocator";
+  std::array<uint8_t, 256> buf{};
+  const TransactionId tid{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  sfu::test::AllocationScope scope;
+  for (int i = 0; i < 100; ++i) {
+    StunWriter w(buf, stunType(kStunMethodBinding, StunClass::kSuccess), tid);
+    w.addXorMappedAddress(*net::Endpoint::parse("192.0.2.1:32853"));
+    w.addMessageIntegrity(i % 2 == 0 ? "VOkJxbRl1RmTxUk/WvJxBt" : "another-password-0123");
+    w.addFingerprint();
+    auto parsed = StunMessage::parse(w.finish());
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_TRUE(parsed.message->checkFingerprint());
+    EXPECT_EQ(parsed.message->checkIntegrity("VOkJxbRl1RmTxUk/WvJxBt"), i % 2 == 0);
+  }
+  EXPECT_EQ(scope.count(), 0u);
 }
 
 TEST(StunMessage, Crc32MatchesZlib) {
