@@ -202,32 +202,48 @@ bool GcmSrtp::init(const GcmSessionKeys& keys) {
 }
 
 GcmSrtp::Stream* GcmSrtp::find(uint32_t ssrc) {
-  if (last_ && lastSsrc_ == ssrc) return last_;
-  auto it = streams_.find(ssrc);
-  if (it == streams_.end()) return nullptr;
-  lastSsrc_ = ssrc;
-  last_ = &it->second;
-  return last_;
+  if (last_ != kNone && ssrcs_[last_] == ssrc) return &streams_[last_];
+  const size_t n = ssrcs_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (ssrcs_[i] != ssrc) continue;
+    last_ = i;
+    return &streams_[i];
+  }
+  return nullptr;
 }
 
 GcmSrtp::Stream* GcmSrtp::findOrAdd(uint32_t ssrc) {
   if (Stream* s = find(ssrc)) return s;
-  // The only allocation: a stream's first packet (node + replay bitmaps).
-  auto [it, inserted] = streams_.try_emplace(ssrc, window_);
-  lastSsrc_ = ssrc;
-  last_ = &it->second;
-  return last_;
+  // The only allocations: a stream's first packet (replay bitmaps, and the tables when they grow).
+  ssrcs_.push_back(ssrc);
+  streams_.emplace_back(window_);
+  last_ = streams_.size() - 1;
+  return &streams_.back();
 }
 
 bool GcmSrtp::removeStream(uint32_t ssrc) {
-  if (last_ && lastSsrc_ == ssrc) last_ = nullptr;
-  return streams_.erase(ssrc) > 0;
+  for (size_t i = 0; i < ssrcs_.size(); ++i) {
+    if (ssrcs_[i] != ssrc) continue;
+    // Swap with the last and pop: order does not matter for a linear scan.
+    if (i + 1 != ssrcs_.size()) {
+      ssrcs_[i] = ssrcs_.back();
+      streams_[i] = std::move(streams_.back());
+    }
+    ssrcs_.pop_back();
+    streams_.pop_back();
+    last_ = kNone;
+    return true;
+  }
+  return false;
 }
 
 uint32_t GcmSrtp::rolloverCounter(uint32_t ssrc) const {
-  auto it = streams_.find(ssrc);
-  if (it == streams_.end() || it->second.rtpWindow.empty()) return 0;
-  return static_cast<uint32_t>(it->second.rtpWindow.highest() >> 16);
+  for (size_t i = 0; i < ssrcs_.size(); ++i) {
+    if (ssrcs_[i] != ssrc) continue;
+    const ReplayWindow& w = streams_[i].rtpWindow;
+    return w.empty() ? 0 : static_cast<uint32_t>(w.highest() >> 16);
+  }
+  return 0;
 }
 
 bool GcmSrtp::estimateIndex(const Stream* stream, uint16_t seq, uint64_t& index) {

@@ -3,8 +3,11 @@
 // which allocates on every packet; here the two EVP_CIPHER_CTX (SRTP, SRTCP) are keyed once at
 // creation and only re-IV'd per packet, so protect/unprotect allocate nothing.
 //
-// Per-SSRC state (ROC + highest sequence, replay windows, outbound SRTCP index) lives in a map
-// touched for insertion only when a new SSRC appears; inbound streams are created only after a
+// Per-SSRC state (ROC + highest sequence, replay windows, outbound SRTCP index) lives in a flat
+// table: the SSRCs in one contiguous array scanned linearly (a session carries a handful to a few
+// dozen: 7 publishers x camera, RTX, audio for a subscriber), the streams in a parallel array, so
+// a lookup for a cold session costs one or two cache lines instead of a hash bucket and a node.
+// Touched for insertion only when a new SSRC appears; inbound streams are created only after a
 // packet authenticated (a forged SSRC costs no memory).
 //
 // Used through SrtpSession (srtp_session.h), which keeps libsrtp for AES_CM_128_HMAC_SHA1_80.
@@ -14,7 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <unordered_map>
+#include <vector>
 
 #include "sfu/srtp/replay_window.h"
 #include "sfu/srtp/srtp_profile.h"
@@ -79,6 +82,7 @@ class GcmSrtp {
   bool init(const GcmSessionKeys& keys);
   Stream* find(uint32_t ssrc);
   Stream* findOrAdd(uint32_t ssrc);
+  static constexpr size_t kNone = SIZE_MAX;
   // RFC 3711 Appendix A: the 48-bit index a sequence number most likely belongs to.
   static bool estimateIndex(const Stream* stream, uint16_t seq, uint64_t& index);
 
@@ -89,9 +93,9 @@ class GcmSrtp {
   evp_cipher_ctx_st* rtcpCtx_ = nullptr;
   uint8_t rtpSalt_[kGcmSaltLength] = {};
   uint8_t rtcpSalt_[kGcmSaltLength] = {};
-  std::unordered_map<uint32_t, Stream> streams_;
-  uint32_t lastSsrc_ = 0;
-  Stream* last_ = nullptr;  // one-entry cache: consecutive packets mostly share an SSRC
+  std::vector<uint32_t> ssrcs_;  // ssrcs_[i] is the SSRC of streams_[i]
+  std::vector<Stream> streams_;
+  size_t last_ = kNone;  // one-entry cache: consecutive packets mostly share an SSRC
 };
 
 }  // namespace sfu::srtp

@@ -1,8 +1,10 @@
 // Sliding replay window over 48-bit SRTP indices (RFC 3711 §3.3.2) or 31-bit SRTCP indices.
-// A ring bitmap sized once at construction (one allocation per stream, none per packet).
+// A ring bitmap sized once at construction (one allocation per stream, none per packet), a power
+// of two bits long so a bit's position is a mask, not a division.
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -14,7 +16,9 @@ class ReplayWindow {
 
   // `size` packets behind the highest index are tracked; older ones are kTooOld.
   explicit ReplayWindow(uint32_t size)
-      : size_(std::max<uint32_t>(size, 1)), words_((size_ + 63) / 64, 0) {}
+      : size_(std::max<uint32_t>(size, 1)),
+        mask_(std::bit_ceil(std::max<uint64_t>(size_, 64)) - 1),
+        words_((mask_ + 1) / 64, 0) {}
 
   bool empty() const { return !started_; }
   uint64_t highest() const { return top_; }
@@ -32,8 +36,7 @@ class ReplayWindow {
       top_ = index;
     } else if (index > top_) {
       const uint64_t delta = index - top_;
-      const uint64_t bits = words_.size() * 64;
-      if (delta >= bits) {
+      if (delta > mask_) {
         std::fill(words_.begin(), words_.end(), 0);
       } else {
         for (uint64_t i = top_ + 1; i < index; ++i) clearBit(i);
@@ -47,19 +50,20 @@ class ReplayWindow {
 
  private:
   bool testBit(uint64_t index) const {
-    const uint64_t pos = index % (words_.size() * 64);
+    const uint64_t pos = index & mask_;
     return (words_[pos / 64] >> (pos % 64)) & 1;
   }
   void setBit(uint64_t index) {
-    const uint64_t pos = index % (words_.size() * 64);
+    const uint64_t pos = index & mask_;
     words_[pos / 64] |= uint64_t{1} << (pos % 64);
   }
   void clearBit(uint64_t index) {
-    const uint64_t pos = index % (words_.size() * 64);
+    const uint64_t pos = index & mask_;
     words_[pos / 64] &= ~(uint64_t{1} << (pos % 64));
   }
 
   uint32_t size_;
+  uint64_t mask_;  // bits in the ring - 1 (≥ size_)
   std::vector<uint64_t> words_;
   uint64_t top_ = 0;
   bool started_ = false;
