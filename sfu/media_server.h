@@ -15,6 +15,7 @@
 // stop() (closes sessions on their workers, stops and joins the workers). The destructor stops.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -94,6 +95,7 @@ class MediaServer final : public MediaApi {
                            std::chrono::milliseconds timeout = std::chrono::seconds(5));
   bool hasEchoSession(const std::string& session_id) const;
   void roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) override;
+  void roomStatsLazy(const std::string& room_id, std::function<void(StatsFn)> done) override;
 
   // Introspection (any thread).
   size_t workerCount() const { return workers_.size(); }
@@ -132,11 +134,15 @@ class MediaServer final : public MediaApi {
   // placement when nothing else is on its way.
   void settleRoom(size_t worker, const std::string& room_id, bool op_done);
   void emitToListener(std::function<void(Listener&)> event);
-  // roomStats buffers (see media_server_rooms.cpp): the room's snapshot to lend to its worker, a
-  // fresh one while it is lent; handed back after use, dropped when the room is unknown.
+  // roomStats buffers (see media_server_rooms.cpp): a snapshot of the room nobody else holds to
+  // lend to its worker (a fresh one when both are out); dropped when the room is unknown.
   std::shared_ptr<room::RoomStatsSnapshot> lendStatsBuffer(const std::string& room_id);
-  void returnStatsBuffer(const std::string& room_id, std::shared_ptr<room::RoomStatsSnapshot> buf,
-                         bool room_known);
+  void forgetStatsBuffers(const std::string& room_id);
+  // Fills a lent snapshot on the room's worker; `done` gets it on the signaling thread (nullptr
+  // when the room is unknown, `error` says why).
+  using SnapshotFn =
+      std::function<void(std::shared_ptr<room::RoomStatsSnapshot>, const char* error)>;
+  void fillRoomStats(const std::string& room_id, SnapshotFn done);
 
   Config config_;
   PostFn post_;
@@ -151,15 +157,13 @@ class MediaServer final : public MediaApi {
   mutable std::mutex mu_;  // control plane only: which worker an echo session or room lives on
   std::unordered_map<std::string, size_t> echo_workers_;
   std::unordered_map<std::string, RoomPlacement> room_workers_;
-  // Per room, the stats snapshot its worker fills in place (no allocation once sized) and the
-  // signaling thread turns into JSON; lent = out to the worker. Control plane: every 2 s a room;
-  // its own lock only because tests run completions inline on the worker.
-  struct StatsBuffer {
-    std::shared_ptr<room::RoomStatsSnapshot> snapshot;
-    bool lent = false;
-  };
+  // Per room, two stats snapshots its worker fills in place (no allocation once sized): one may
+  // be kept by the poller (roomStatsLazy) while the other is filled, and a snapshot is lent only
+  // when this map holds its sole reference. Control plane: every 2 s a room; its own lock only
+  // because tests run completions inline on the worker.
   std::mutex stats_mu_;
-  std::unordered_map<std::string, StatsBuffer> stats_buffers_;
+  std::unordered_map<std::string, std::array<std::shared_ptr<room::RoomStatsSnapshot>, 2>>
+      stats_buffers_;
 };
 
 }  // namespace sfu

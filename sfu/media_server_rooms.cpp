@@ -206,7 +206,7 @@ void MediaServer::closeRoom(const std::string& room_id) {
 //
 //   signaling: lend buffer ──post──▶ worker: Room::fillStats(buffer)
 //              ──post──▶ signaling: toJson(buffer), return buffer, done(json)
-void MediaServer::roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) {
+void MediaServer::fillRoomStats(const std::string& room_id, SnapshotFn done) {
   onRoom(room_id, false,
          [this, room_id, buf = lendStatsBuffer(room_id),
           done = std::move(done)](room::Room* room) mutable {
@@ -215,42 +215,51 @@ void MediaServer::roomStats(const std::string& room_id, std::function<void(nlohm
            const char* error = known ? nullptr : (running() ? kNoRoom : kNotRunning);
            postToSignaling([this, error, room_id = std::move(room_id), buf = std::move(buf),
                             done = std::move(done)]() mutable {
-             nlohmann::json j = error == nullptr
-                                    ? room::toJson(*buf)
-                                    : nlohmann::json{{"room_id", room_id}, {"error", error}};
-             returnStatsBuffer(room_id, std::move(buf), error == nullptr);
-             done(std::move(j));
+             if (error != nullptr) {
+               forgetStatsBuffers(room_id);
+               buf.reset();
+             }
+             done(std::move(buf), error);
            });
          });
 }
 
-std::shared_ptr<room::RoomStatsSnapshot> MediaServer::lendStatsBuffer(const std::string& room_id) {
-  std::lock_guard lock(stats_mu_);
-  StatsBuffer& b = stats_buffers_[room_id];
-  if (b.snapshot == nullptr || b.lent) {
-    // First request for the room, or the previous one is still out: a fresh buffer (kept only
-    // when the room has none when it comes back).
-    auto fresh = std::make_shared<room::RoomStatsSnapshot>();
-    if (b.snapshot == nullptr) {
-      b.snapshot = fresh;
-      b.lent = true;
-    }
-    return fresh;
-  }
-  b.lent = true;
-  return b.snapshot;
+void MediaServer::roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) {
+  fillRoomStats(room_id, [room_id, done = std::move(done)](
+                             std::shared_ptr<room::RoomStatsSnapshot> buf, const char* error) {
+    done(buf ? room::toJson(*buf) : nlohmann::json{{"room_id", room_id}, {"error", error}});
+  });
 }
 
-void MediaServer::returnStatsBuffer(const std::string& room_id,
-                                    std::shared_ptr<room::RoomStatsSnapshot> buf, bool room_known) {
+void MediaServer::roomStatsLazy(const std::string& room_id, std::function<void(StatsFn)> done) {
+  fillRoomStats(
+      room_id, [done = std::move(done)](std::shared_ptr<room::RoomStatsSnapshot> buf, const char*) {
+        if (!buf) {
+          done(StatsFn{});
+          return;
+        }
+        // A shared_ptr fits std::function's local storage: keeping the statistics allocates
+        // nothing.
+        done([snapshot = std::shared_ptr<const room::RoomStatsSnapshot>(std::move(buf))] {
+          return room::toJson(*snapshot);
+        });
+      });
+}
+
+std::shared_ptr<room::RoomStatsSnapshot> MediaServer::lendStatsBuffer(const std::string& room_id) {
   std::lock_guard lock(stats_mu_);
-  auto it = stats_buffers_.find(room_id);
-  if (it == stats_buffers_.end()) return;  // forgotten meanwhile (room closed)
-  if (!room_known) {
-    stats_buffers_.erase(it);
-    return;
+  for (auto& slot : stats_buffers_[room_id]) {
+    if (slot == nullptr) slot = std::make_shared<room::RoomStatsSnapshot>();
+    // Only this map holds it, and only this function (under the lock) hands out copies.
+    if (slot.use_count() == 1) return slot;
   }
-  if (it->second.snapshot == buf) it->second.lent = false;
+  // Both out (a poller keeps one, a request for the other is in flight): a fresh one.
+  return std::make_shared<room::RoomStatsSnapshot>();
+}
+
+void MediaServer::forgetStatsBuffers(const std::string& room_id) {
+  std::lock_guard lock(stats_mu_);
+  stats_buffers_.erase(room_id);
 }
 
 }  // namespace sfu

@@ -83,6 +83,20 @@ class MediaApi {
 
   // Per-room quality statistics (loss, jitter, RTT per participant and direction).
   virtual void roomStats(const std::string& room_id, std::function<void(nlohmann::json)> done) = 0;
+  // The same, with the JSON built only when the caller asks for it (for a poller that keeps the
+  // last statistics and seldom reads them): `done` gets a function returning the JSON, which the
+  // caller may keep and call any number of times on its own thread, or an empty function when the
+  // room is unknown. The default wraps roomStats.
+  using StatsFn = std::function<nlohmann::json()>;
+  virtual void roomStatsLazy(const std::string& room_id, std::function<void(StatsFn)> done) {
+    roomStats(room_id, [done = std::move(done)](nlohmann::json j) {
+      if (!j.is_object() || j.contains("error") || !j.contains("participants")) {
+        done(StatsFn{});
+        return;
+      }
+      done([j = std::move(j)] { return j; });
+    });
+  }
 };
 
 }  // namespace sfu

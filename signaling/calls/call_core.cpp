@@ -258,7 +258,7 @@ json CallCore::get(const std::string& user_id, const std::string& call_id) {
   json call = callToJson(recordFor(user_id, call_id), scheduler_.nowMs());
   // Extension: the SFU's per-participant quality statistics (loss, jitter, RTT, layers).
   if (const LiveCall* live = findLive(call_id)) {
-    if (!live->media_stats.is_null()) call["media_stats"] = live->media_stats;
+    if (live->media_stats) call["media_stats"] = live->media_stats();
   } else if (auto saved = store_.mediaStats(call_id)) {
     auto parsed = json::parse(*saved, nullptr, false);
     if (!parsed.is_discarded()) call["media_stats"] = std::move(parsed);
@@ -274,14 +274,11 @@ void CallCore::pollMediaStats(const std::string& call_id) {
     LiveCall* c = findLive(call_id);
     if (c == nullptr) return;
     c->stats_timer = 0;
-    media_->roomStats(call_id, [this, alive = alive_, call_id](json stats) {
+    media_->roomStatsLazy(call_id, [this, alive = alive_, call_id](sfu::MediaApi::StatsFn stats) {
       if (!*alive) return;
       LiveCall* live = findLive(call_id);
       // No room yet (nobody published) or no media server: keep the last good snapshot.
-      if (live == nullptr || !stats.is_object() || stats.contains("error") ||
-          !stats.contains("participants")) {
-        return;
-      }
+      if (live == nullptr || !stats) return;
       live->media_stats = std::move(stats);
     });
     pollMediaStats(call_id);
@@ -588,9 +585,9 @@ void CallCore::finish(LiveCall& call, const std::string& status,
   }
   scheduler_.cancel(call.stats_timer);
   persist(call);
-  if (!call.media_stats.is_null()) {
+  if (call.media_stats) {
     try {
-      store_.saveMediaStats(rec.call_id, call.media_stats.dump(), now);
+      store_.saveMediaStats(rec.call_id, call.media_stats().dump(), now);
     } catch (const store::StoreError& e) {
       SFU_LOG_ERROR("calls", "saving media stats failed call={} error={}", rec.call_id, e.what());
     }

@@ -115,7 +115,9 @@ class CallCore : public CallApi, public sfu::MediaApi::Listener {
     store::CallRecord rec;
     std::map<std::string, Presence> presence;  // by user id
     CallGaugeShare gauges;                     // what this call adds to sfu_calls & co.
-    nlohmann::json media_stats;                // SFU calls: the room's last quality statistics
+    // SFU calls: the room's last quality statistics, as JSON on demand (polled every 2 s, read
+    // seldom: by GET /calls/:id and once when the call ends).
+    sfu::MediaApi::StatsFn media_stats;
     Scheduler::TimerId stats_timer = 0;
     std::string active_speaker;  // last webrtc_active_speaker of the room
   };
