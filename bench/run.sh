@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The full benchmark of issue 9, one command (root: it creates a network namespace):
 #   sudo bench/run.sh [--rooms "1 2 3 4"] [--participants 8] [--duration 15] [--no-janus]
+#                     [--repeat 3] [--janus-max-rooms 4] [--targets "relay sfu"] [--no-pin]
 # Builds sfu-server, sfu-load, relay-baseline and the allocation counter if needed, creates the
 # namespace "sfubench" joined to the host by a veth pair (host 10.77.0.1, namespace 10.77.0.2),
 # and for each room count runs the same load against relay-baseline, our server and Janus
 # (VideoRoom, --ice-lite), each in the namespace, the generator on the host side. Results:
 # bench/results/<timestamp>/{relay,sfu,janus}-r<R>.json, summary.json, summary.md (printed).
-# --targets "sfu janus" runs a subset. With 2+ cores the server under test is pinned to the last
+# --targets "sfu janus" runs a subset. --repeat N runs every room count N times, the targets
+# taking turns (relay, sfu, janus, relay, sfu, ...), and the report takes each target's median CPU
+# per forwarded packet: this VM's speed drifts by ±10 % within minutes, and alternating repeats
+# keep the ratios from depending on which target happened to run in a slow minute.
+# --janus-max-rooms N stops running Janus above N rooms. With 2+ cores the server under test is pinned to the last
 # core and the generator to the others (--no-pin: let the scheduler place them), so every target
 # gets the same single core and none is preempted by the generator it is serving. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
 # forwards < 90 % of what the same run sends through the relay baseline.
@@ -22,6 +27,8 @@ janus=1
 max_rooms=32
 only_targets=""
 pin=1
+repeat=1
+janus_max_rooms=1000
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rooms) rooms_list=$2; shift 2 ;;
@@ -32,6 +39,8 @@ while [[ $# -gt 0 ]]; do
     --targets) only_targets=$2; shift 2 ;;
     --max-rooms) max_rooms=$2; shift 2 ;;
     --no-pin) pin=0; shift ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --janus-max-rooms) janus_max_rooms=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -148,17 +157,21 @@ start_target() {  # target
   esac
 }
 
-run_one() {  # target rooms
-  local target=$1 rooms=$2 extra=()
+run_one() {  # target rooms [repeat]
+  local target=$1 rooms=$2 rep=${3:-1} extra=() name
+  # Janus past its saturation point only repeats what the first saturated count showed.
+  [[ $target == janus && $rooms -gt $janus_max_rooms ]] && return 0
+  name=$target-r$rooms
+  [[ $rep -gt 1 ]] && name=$name-$rep
   [[ $target == sfu ]] && extra=(--count-allocs)
   start_target "$target"
   sleep 0.5
   "${gen_cpu[@]}" "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
     --rooms "$rooms" --participants "$participants" --duration "$duration" --warmup "$warmup" \
-    --server-pid "$server_pid" --json "$out/$target-r$rooms.json" "${extra[@]}" >/dev/null \
+    --server-pid "$server_pid" --json "$out/$name.json" "${extra[@]}" >/dev/null \
     || echo "sfu-load --target $target --rooms $rooms failed" >&2
   stop_server
-  cp "$tmp/$target.log" "$out/$target-r$rooms.log" 2>/dev/null || true
+  cp "$tmp/$target.log" "$out/$name.log" 2>/dev/null || true
 }
 
 targets=(relay sfu)
@@ -166,12 +179,16 @@ targets=(relay sfu)
 [[ -n $only_targets ]] && read -r -a targets <<<"$only_targets"
 if [[ -n $rooms_list ]]; then
   for r in $rooms_list; do
-    for t in "${targets[@]}"; do run_one "$t" "$r"; done
+    for k in $(seq "$repeat"); do
+      for t in "${targets[@]}"; do run_one "$t" "$r" "$k"; done
+    done
   done
 else
   r=1
   while [[ $r -le $max_rooms ]]; do
-    for t in "${targets[@]}"; do run_one "$t" "$r"; done
+    for k in $(seq "$repeat"); do
+      for t in "${targets[@]}"; do run_one "$t" "$r" "$k"; done
+    done
     if ! python3 "$root/bench/report.py" --check-capacity "$out" "$r"; then break; fi
     r=$((r + 1))
   done
@@ -179,7 +196,7 @@ fi
 
 {
   echo "command: bench/run.sh $args"
-  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s"
+  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s, repeats: $repeat"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "kernel: $(uname -r)"
   echo "pinning: server ${server_cpu[*]:-none}, generator ${gen_cpu[*]:-none}"
