@@ -261,21 +261,28 @@ TEST(MediaServerRoom, StatsFillTheRoomsSnapshotOnTheWorker) {
                    p->makeOffer(), {}, [&done](SdpResult r) { done = r.ok; });
     ASSERT_TRUE(pump([&] { return done; }));
   }
-  auto request = [&](nlohmann::json& out, uint64_t& posted) {
+  // Runs one stats request (`start` gets the completion flag to set) to its completion; `posted`
+  // is the worker's allocation count when it posted the answer.
+  auto await = [&](uint64_t& posted, auto start) {
     size_t before = 0;
     {
       std::lock_guard lock(mu);
       before = posted_at.size();
     }
     bool done = false;
-    server.roomStats("call-s", [&](nlohmann::json j) {
-      out = std::move(j);
-      done = true;
-    });
+    start(done);
     ASSERT_TRUE(pump([&] { return done; }));
     std::lock_guard lock(mu);
     ASSERT_GT(posted_at.size(), before);
     posted = posted_at.back();
+  };
+  auto request = [&](nlohmann::json& out, uint64_t& posted) {
+    await(posted, [&](bool& done) {
+      server.roomStats("call-s", [&](nlohmann::json j) {
+        out = std::move(j);
+        done = true;
+      });
+    });
   };
   nlohmann::json first, j;
   uint64_t posted = 0, previous = 0;
@@ -297,20 +304,12 @@ TEST(MediaServerRoom, StatsFillTheRoomsSnapshotOnTheWorker) {
   // While it keeps one snapshot the next request fills the other; once both exist the worker side
   // stays at the completion task.
   auto lazy = [&](MediaApi::StatsFn& out, uint64_t& posted_n) {
-    size_t before = 0;
-    {
-      std::lock_guard lock(mu);
-      before = posted_at.size();
-    }
-    bool done = false;
-    server.roomStatsLazy("call-s", [&](MediaApi::StatsFn fn) {
-      out = std::move(fn);
-      done = true;
+    await(posted_n, [&](bool& done) {
+      server.roomStatsLazy("call-s", [&](MediaApi::StatsFn fn) {
+        out = std::move(fn);
+        done = true;
+      });
     });
-    ASSERT_TRUE(pump([&] { return done; }));
-    std::lock_guard lock(mu);
-    ASSERT_GT(posted_at.size(), before);
-    posted_n = posted_at.back();
   };
   MediaApi::StatsFn kept, next;
   lazy(kept, previous);
