@@ -189,10 +189,7 @@ void MediaServer::leave(const std::string& room_id, const std::string& user_id) 
 }
 
 void MediaServer::closeRoom(const std::string& room_id) {
-  {
-    std::lock_guard lock(stats_mu_);
-    stats_buffers_.erase(room_id);
-  }
+  forgetStatsBuffers(room_id);
   onRoom(room_id, false, [room_id](room::Room* room) {
     if (room == nullptr) return;
     SFU_LOG_INFO("room", "close room={} participants={}", room_id, room->participantCount());

@@ -119,7 +119,6 @@ uint32_t DownTrack::gateMask() const {
   if (!track_.isVideo() || (current_layer_ < 0 && target_layer_ < 0)) return ~0u;
   uint32_t mask = 0;
   for (const int l : {current_layer_, target_layer_}) {
-    if (l >= 32) return ~0u;
     if (l >= 0) mask |= 1u << l;
   }
   return mask;

@@ -245,7 +245,8 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
       }
     }
   }
-  const uint32_t bit = layer_index < 32 ? 1u << layer_index : 0;
+  static_assert(kMaxLayers <= 32, "a layer is one bit of a gate mask");
+  const uint32_t bit = 1u << layer_index;
   bool wanted = false;
   for (const uint32_t g : gates_) wanted |= (g & bit) != 0;
   if (!wanted) return;
