@@ -12,7 +12,7 @@ namespace {
 
 constexpr size_t kRtpHeader = 12;
 constexpr size_t kRtcpHeader = 8;  // common header + sender SSRC, RFC 3550 §6.4
-constexpr size_t kIvLength = 12;
+constexpr size_t kIvLength = kAesGcmIvLength;
 constexpr uint32_t kMaxSrtcpIndex = 0x7fffffff;  // 31 bits, RFC 3711 §3.4
 
 // RFC 3711 §4.3.1 / RFC 7714 §11 key derivation labels.
@@ -20,10 +20,6 @@ constexpr uint8_t kLabelRtpKey = 0x00;
 constexpr uint8_t kLabelRtpSalt = 0x02;
 constexpr uint8_t kLabelRtcpKey = 0x03;
 constexpr uint8_t kLabelRtcpSalt = 0x05;
-
-const EVP_CIPHER* gcmCipher(size_t keyLength) {
-  return keyLength == 16 ? EVP_aes_128_gcm() : keyLength == 32 ? EVP_aes_256_gcm() : nullptr;
-}
 
 // AES-CM PRF (RFC 3711 §4.3.3): keystream of AES in counter mode under the master key, starting
 // at IV = (master salt XOR (label << 48)) * 2^16, with the key derivation rate 0 (r = 0).
@@ -49,19 +45,6 @@ bool prf(std::span<const uint8_t> masterKey, std::span<const uint8_t, kGcmSaltLe
                   EVP_EncryptFinal_ex(ctx, out + len, &tail) == 1;
   EVP_CIPHER_CTX_free(ctx);
   return ok;
-}
-
-EVP_CIPHER_CTX* keyedContext(const uint8_t* key, size_t keyLength, bool encrypt) {
-  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  if (!ctx) return nullptr;
-  if (EVP_CipherInit_ex(ctx, gcmCipher(keyLength), nullptr, nullptr, nullptr, encrypt ? 1 : 0) !=
-          1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kIvLength), nullptr) != 1 ||
-      EVP_CipherInit_ex(ctx, nullptr, nullptr, key, nullptr, encrypt ? 1 : 0) != 1) {
-    EVP_CIPHER_CTX_free(ctx);
-    return nullptr;
-  }
-  return ctx;
 }
 
 // RTP header length including CSRCs and the header extension (RFC 3550 §5.1, §5.3.1), or 0 if
@@ -101,33 +84,6 @@ void rtcpIv(const uint8_t* salt, uint32_t ssrc, uint32_t index, uint8_t* iv) {
   for (size_t i = 0; i < kIvLength; ++i) iv[i] = plain[i] ^ salt[i];
 }
 
-// One GCM operation on a keyed context: AAD = aad[0..aadLength) (+ aad2 when given), then the
-// `n` bytes at `text` in place. Encrypt writes the tag; decrypt checks it (false on mismatch).
-bool gcm(EVP_CIPHER_CTX* ctx, bool encrypt, const uint8_t* iv, const uint8_t* aad, size_t aadLength,
-         const uint8_t* aad2, size_t aad2Length, uint8_t* text, size_t n, uint8_t* tag) {
-  int len = 0;
-  if (EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, iv, encrypt ? 1 : 0) != 1) return false;
-  if (aadLength && EVP_CipherUpdate(ctx, nullptr, &len, aad, static_cast<int>(aadLength)) != 1) {
-    return false;
-  }
-  if (aad2Length && EVP_CipherUpdate(ctx, nullptr, &len, aad2, static_cast<int>(aad2Length)) != 1) {
-    return false;
-  }
-  if (n && EVP_CipherUpdate(ctx, text, &len, text, static_cast<int>(n)) != 1) return false;
-  if (!encrypt &&
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagLength), tag) != 1) {
-    return false;
-  }
-  int tail = 0;
-  uint8_t none[16];
-  if (EVP_CipherFinal_ex(ctx, text ? text + n : none, &tail) != 1) return false;
-  if (encrypt) {
-    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagLength), tag) ==
-           1;
-  }
-  return true;
-}
-
 // What an inbound packet whose index the replay window has already seen (or dropped) gets.
 SrtpResult replayRefusal(ReplayWindow::Check check) {
   return check == ReplayWindow::Check::kSeen ? SrtpResult::kReplay : SrtpResult::kReplayOld;
@@ -152,11 +108,10 @@ GcmSrtp::GcmSrtp(SrtpDirection direction, const SrtpSession::Options& options)
       window_(options.replayWindow < 64       ? 64
               : options.replayWindow > 0x7fff ? 0x7fff
                                               : options.replayWindow),
-      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx) {}
+      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx),
+      engine_(options.evpForGcm ? AesGcm::Engine::kEvp : AesGcm::Engine::kAuto) {}
 
 GcmSrtp::~GcmSrtp() {
-  EVP_CIPHER_CTX_free(rtpCtx_);
-  EVP_CIPHER_CTX_free(rtcpCtx_);
   OPENSSL_cleanse(rtpSalt_, sizeof(rtpSalt_));
   OPENSSL_cleanse(rtcpSalt_, sizeof(rtcpSalt_));
 }
@@ -192,13 +147,12 @@ std::unique_ptr<GcmSrtp> GcmSrtp::createWithSessionKeys(SrtpDirection direction,
 }
 
 bool GcmSrtp::init(const GcmSessionKeys& keys) {
-  if (!gcmCipher(keys.keyLength)) return false;
   const bool encrypt = direction_ == SrtpDirection::kOutbound;
-  rtpCtx_ = keyedContext(keys.rtpKey, keys.keyLength, encrypt);
-  rtcpCtx_ = keyedContext(keys.rtcpKey, keys.keyLength, encrypt);
+  rtpAead_ = AesGcm::create(keys.rtpKey, keys.keyLength, encrypt, engine_);
+  rtcpAead_ = AesGcm::create(keys.rtcpKey, keys.keyLength, encrypt, engine_);
   std::memcpy(rtpSalt_, keys.rtpSalt, kGcmSaltLength);
   std::memcpy(rtcpSalt_, keys.rtcpSalt, kGcmSaltLength);
-  return rtpCtx_ && rtcpCtx_;
+  return rtpAead_ && rtcpAead_;
 }
 
 GcmSrtp::Stream* GcmSrtp::find(uint32_t ssrc) {
@@ -294,8 +248,7 @@ SrtpResult GcmSrtp::protectRtp(std::span<uint8_t> buffer, size_t& length) {
   }
   uint8_t iv[kIvLength];
   rtpIv(rtpSalt_, ssrc, index, iv);
-  if (!gcm(rtpCtx_, true, iv, data, header, nullptr, 0, data + header, length - header,
-           data + length)) {
+  if (!rtpAead_->run(iv, data, header, nullptr, 0, data + header, length - header, data + length)) {
     return SrtpResult::kError;
   }
   stream->rtpWindow.add(index);
@@ -322,7 +275,7 @@ SrtpResult GcmSrtp::unprotectRtp(uint8_t* data, size_t& length) {
   rtpIv(rtpSalt_, ssrc, index, iv);
   uint8_t tag[kGcmTagLength];
   std::memcpy(tag, data + body, kGcmTagLength);
-  if (!gcm(rtpCtx_, false, iv, data, header, nullptr, 0, data + header, body - header, tag)) {
+  if (!rtpAead_->run(iv, data, header, nullptr, 0, data + header, body - header, tag)) {
     return SrtpResult::kAuthFail;
   }
   // Only an authenticated packet creates a stream or moves its ROC (RFC 3711 §3.3.1).
@@ -348,8 +301,8 @@ SrtpResult GcmSrtp::protectRtcp(std::span<uint8_t> buffer, size_t& length) {
   rtp::store32(word, 0x80000000u | index);
   uint8_t iv[kIvLength];
   rtcpIv(rtcpSalt_, ssrc, index, iv);
-  if (!gcm(rtcpCtx_, true, iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
-           length - kRtcpHeader, data + length)) {
+  if (!rtcpAead_->run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+                      length - kRtcpHeader, data + length)) {
     return SrtpResult::kError;
   }
   std::memcpy(data + length + kGcmTagLength, word, sizeof(word));
@@ -381,11 +334,11 @@ SrtpResult GcmSrtp::unprotectRtcp(uint8_t* data, size_t& length) {
   std::memcpy(tag, data + body, kGcmTagLength);
   bool ok = false;
   if (encrypted) {
-    ok = gcm(rtcpCtx_, false, iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
-             body - kRtcpHeader, tag);
+    ok = rtcpAead_->run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+                        body - kRtcpHeader, tag);
   } else {
     // E = 0 (RFC 7714 §9.3): the whole packet is AAD, nothing is encrypted.
-    ok = gcm(rtcpCtx_, false, iv, data, body, word, sizeof(word), nullptr, 0, tag);
+    ok = rtcpAead_->run(iv, data, body, word, sizeof(word), nullptr, 0, tag);
   }
   if (!ok) return SrtpResult::kAuthFail;
   if (!stream) stream = findOrAdd(ssrc);

@@ -1,7 +1,7 @@
-// SRTP/SRTCP with AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714) on OpenSSL 3 EVP, one
-// direction. Replaces libsrtp for the GCM profiles: Debian's libsrtp2 runs GCM through NSS,
-// which allocates on every packet; here the two EVP_CIPHER_CTX (SRTP, SRTCP) are keyed once at
-// creation and only re-IV'd per packet, so protect/unprotect allocate nothing.
+// SRTP/SRTCP with AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714), one direction. Replaces
+// libsrtp for the GCM profiles: Debian's libsrtp2 runs GCM through NSS, which allocates on every
+// packet; here the two AEAD contexts (SRTP, SRTCP; aes_gcm.h: AES-NI, or OpenSSL EVP) are keyed
+// once at creation, so protect/unprotect allocate nothing.
 //
 // Per-SSRC state (ROC + highest sequence, replay windows, outbound SRTCP index) lives in a flat
 // table: the SSRCs in one contiguous array scanned linearly (a session carries a handful to a few
@@ -19,11 +19,10 @@
 #include <span>
 #include <vector>
 
+#include "sfu/srtp/aes_gcm.h"
 #include "sfu/srtp/replay_window.h"
 #include "sfu/srtp/srtp_profile.h"
 #include "sfu/srtp/srtp_session.h"
-
-struct evp_cipher_ctx_st;
 
 namespace sfu::srtp {
 
@@ -89,8 +88,9 @@ class GcmSrtp {
   SrtpDirection direction_;
   uint32_t window_;
   bool allowRepeatTx_;
-  evp_cipher_ctx_st* rtpCtx_ = nullptr;
-  evp_cipher_ctx_st* rtcpCtx_ = nullptr;
+  AesGcm::Engine engine_;
+  std::unique_ptr<AesGcm> rtpAead_;
+  std::unique_ptr<AesGcm> rtcpAead_;
   uint8_t rtpSalt_[kGcmSaltLength] = {};
   uint8_t rtcpSalt_[kGcmSaltLength] = {};
   std::vector<uint32_t> ssrcs_;  // ssrcs_[i] is the SSRC of streams_[i]

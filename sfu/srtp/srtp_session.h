@@ -60,8 +60,10 @@ class SrtpSession {
     // Outbound: allow protecting the same RTP sequence number again (NACK retransmissions sent
     // as-is, or repeated packets). Payload must be identical for the same index (RFC 3711 §9.1).
     bool allowRepeatTx = true;
-    // GCM profiles on libsrtp2 instead of our EVP implementation (benchmarks, comparisons).
+    // GCM profiles on libsrtp2 instead of our implementation (benchmarks, comparisons).
     bool libsrtpForGcm = false;
+    // Our GCM through OpenSSL EVP even where the AES-NI engine runs (aes_gcm.h; tests, benchmarks).
+    bool evpForGcm = false;
   };
 
   // libsrtp init (idempotent, thread-safe). Returns false if libsrtp cannot initialize.
