@@ -157,10 +157,9 @@ void UdpSocket::onReadable() {
     in_batch_ = true;
     listener_->onPacketsReceived(std::span<ReceivedPacket>(packets_.data(), n));
     in_batch_ = false;
-    flush();
     if (!socket_.is_open()) return;  // the listener closed us
-    if (n < packets_.size()) break;  // short batch: the kernel queue is (nearly) empty
   }
+  flush();
   // If we stopped at the per-wakeup cap the socket is still readable: async_wait completes at once,
   // after the handlers already queued have run.
   waitReadable();

@@ -2,14 +2,17 @@
 //
 // Receive: async_wait(readable), then non-blocking recvmmsg(2) into pooled buffers, up to
 // recv_batch datagrams per call and max_batches_per_wakeup calls per wakeup (so timers, posts and
-// ICE-TCP get their turn under load); each batch goes to PacketListener::onPacketsReceived, and the
-// send queue is flushed right after it.
+// ICE-TCP get their turn under load); each batch goes to PacketListener::onPacketsReceived. A
+// wakeup reads until the socket is empty (or the cap) and flushes the send queue once at the end:
+// what arrived while the previous batch was being forwarded leaves in the same sendmmsg, so the
+// peers are woken once per burst rather than once per batch (a third fewer sendmmsg calls at 1
+// room of 8, measured), for the cost of one recvmmsg that finds nothing.
 //
 // Send: send() only queues (bounded ring; full queue = counted drop). The queue is flushed with
-// sendmmsg(2) after each receive batch, as soon as a full send batch is queued, or, for sends made
-// outside a receive batch (timers, posted closures), by one posted flush. EAGAIN parks the queue
-// until async_wait(writable) fires. Per-datagram errors (ICMP-induced ECONNREFUSED, EMSGSIZE, ...)
-// drop that datagram and are counted.
+// sendmmsg(2) at the end of each receive wakeup, as soon as a full send batch is queued, or, for
+// sends made outside a receive batch (timers, posted closures), by one posted flush. EAGAIN parks
+// the queue until async_wait(writable) fires. Per-datagram errors (ICMP-induced ECONNREFUSED,
+// EMSGSIZE, ...) drop that datagram and are counted.
 //
 // Send socket: sends go out through a second socket bound to the same address and port (joined by
 // SO_REUSEPORT after the first bind, which stays exclusive: a second server on the port still

@@ -46,8 +46,8 @@ bool evpRun(EVP_CIPHER_CTX* ctx, bool encrypt, const uint8_t* iv, const uint8_t*
     return false;
   }
   if (n && EVP_CipherUpdate(ctx, text, &len, text, static_cast<int>(n)) != 1) return false;
-  if (!encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG,
-                                      static_cast<int>(kAesGcmTagLength), tag) != 1) {
+  if (!encrypt && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kAesGcmTagLength),
+                                      tag) != 1) {
     return false;
   }
   int tail = 0;
@@ -88,7 +88,7 @@ SFU_AESNI void expandKey128(AesNiKey& key, const uint8_t* k) {
   key.rounds = 10;
   __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k));
   key.rk[0] = t;
-#define SFU_STEP(i, rcon)                     \
+#define SFU_STEP(i, rcon)                \
   t = foldKey(t, SFU_ROT_WORD(t, rcon)); \
   key.rk[i] = t;
   SFU_STEP(1, 0x01)
@@ -112,12 +112,12 @@ SFU_AESNI void expandKey256(AesNiKey& key, const uint8_t* k) {
   key.rk[1] = b;
   // Even round keys: RotWord + SubWord + Rcon of the previous odd one; odd round keys: SubWord
   // only of the previous even one (FIPS 197 §5.2, Nk = 8).
-#define SFU_STEP(i, rcon)                 \
+#define SFU_STEP(i, rcon)                \
   a = foldKey(a, SFU_ROT_WORD(b, rcon)); \
-  key.rk[i] = a;                          \
-  if ((i) < 14) {                         \
-    b = foldKey(b, SFU_SUB_WORD(a));      \
-    key.rk[(i) + 1] = b;                  \
+  key.rk[i] = a;                         \
+  if ((i) < 14) {                        \
+    b = foldKey(b, SFU_SUB_WORD(a));     \
+    key.rk[(i) + 1] = b;                 \
   }
   SFU_STEP(2, 0x01)
   SFU_STEP(4, 0x02)
@@ -148,8 +148,8 @@ SFU_AESNI void aesNiBlock(const unsigned char in[16], unsigned char out[16], con
 // ctr128_f for GCM128: `blocks` blocks of counter mode from the counter block `ivec`, whose last
 // 32 bits count (big-endian, wrapping in 32 bits: GCM's inc32). Eight blocks at a time keep the
 // AES unit's pipeline full; in and out may be the same buffer.
-SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t blocks,
-                          const void* k, const unsigned char ivec[16]) {
+SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t blocks, const void* k,
+                          const unsigned char ivec[16]) {
   const AesNiKey& key = *static_cast<const AesNiKey*>(k);
   const int nr = key.rounds;
   const __m128i reverse = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -160,13 +160,14 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
   const __m128i kLast = key.rk[nr];
   while (blocks >= 8) {
     __m128i b0, b1, b2, b3, b4, b5, b6, b7;
-#define SFU_NEXT(x)                                          \
+#define SFU_NEXT(x)                                      \
   x = _mm_xor_si128(_mm_shuffle_epi8(ctr, reverse), k0); \
   ctr = _mm_add_epi32(ctr, one);
-    SFU_NEXT(b0) SFU_NEXT(b1) SFU_NEXT(b2) SFU_NEXT(b3)
-    SFU_NEXT(b4) SFU_NEXT(b5) SFU_NEXT(b6) SFU_NEXT(b7)
+    SFU_NEXT(b0)
+    SFU_NEXT(b1)
+    SFU_NEXT(b2) SFU_NEXT(b3) SFU_NEXT(b4) SFU_NEXT(b5) SFU_NEXT(b6) SFU_NEXT(b7)
 #undef SFU_NEXT
-    for (int r = 1; r < nr; ++r) {
+        for (int r = 1; r < nr; ++r) {
       const __m128i kr = key.rk[r];
       b0 = _mm_aesenc_si128(b0, kr);
       b1 = _mm_aesenc_si128(b1, kr);
@@ -177,13 +178,14 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
       b6 = _mm_aesenc_si128(b6, kr);
       b7 = _mm_aesenc_si128(b7, kr);
     }
-#define SFU_OUT(x, j)                                                 \
+#define SFU_OUT(x, j)                                          \
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * (j)), \
                    _mm_xor_si128(_mm_aesenclast_si128(x, kLast), load(in + 16 * (j))));
-    SFU_OUT(b0, 0) SFU_OUT(b1, 1) SFU_OUT(b2, 2) SFU_OUT(b3, 3)
-    SFU_OUT(b4, 4) SFU_OUT(b5, 5) SFU_OUT(b6, 6) SFU_OUT(b7, 7)
+    SFU_OUT(b0, 0)
+    SFU_OUT(b1, 1)
+    SFU_OUT(b2, 2) SFU_OUT(b3, 3) SFU_OUT(b4, 4) SFU_OUT(b5, 5) SFU_OUT(b6, 6) SFU_OUT(b7, 7)
 #undef SFU_OUT
-    in += 128;
+        in += 128;
     out += 128;
     blocks -= 8;
   }

@@ -25,9 +25,10 @@ void SessionRouter::onPacketsReceived(std::span<net::ReceivedPacket> packets) {
   const uint64_t sent_before = counters_.rtpOut();
   for (auto& p : packets) route(p, now_us);
   // Forwarding is synchronous: every RTP packet sent during the batch is a forwarded copy (or a
-  // retransmission) of something it received, queued for the flush that follows the batch. One
-  // clock read per batch; each such packet is one sample of the batch's duration (an upper bound
-  // for its own receive → send time).
+  // retransmission) of something it received, queued for the flush that ends the socket's wakeup.
+  // One clock read per batch; each such packet is one sample of the batch's duration (an upper
+  // bound for its own receive → queued time; the sendmmsg follows once the socket is drained,
+  // after at most max_batches_per_wakeup - 1 further batches: udp_socket.h).
   if (const uint64_t forwarded = counters_.rtpOut() - sent_before; forwarded > 0) {
     const int64_t elapsed_us = std::max<int64_t>(0, context_.nowUs() - now_us);
     counters_.forwarding_latency.observe(static_cast<double>(elapsed_us) / 1e6, forwarded);
