@@ -89,13 +89,12 @@ TEST_P(AesGcmTest, AesNiOpenRefusesAnyFlippedBit) {
   const auto plain = randomBytes(rng, 150);
   auto sealed = plain;
   uint8_t tag[kAesGcmTagLength];
-  ASSERT_TRUE(seal->run(iv.data(), aad.data(), aad.size(), nullptr, 0, sealed.data(),
-                        sealed.size(), tag));
+  ASSERT_TRUE(
+      seal->run(iv.data(), aad.data(), aad.size(), nullptr, 0, sealed.data(), sealed.size(), tag));
   // The untouched packet opens (the context is reusable after refusals).
   auto check = [&](std::vector<uint8_t> a, std::vector<uint8_t> text,
                    std::array<uint8_t, kAesGcmTagLength> t) {
-    return open->run(iv.data(), a.data(), a.size(), nullptr, 0, text.data(), text.size(),
-                     t.data());
+    return open->run(iv.data(), a.data(), a.size(), nullptr, 0, text.data(), text.size(), t.data());
   };
   std::array<uint8_t, kAesGcmTagLength> goodTag;
   std::memcpy(goodTag.data(), tag, sizeof(tag));
