@@ -3,11 +3,16 @@
 #include <arpa/inet.h>
 #include <usrsctp.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "sfu/common/log.h"
@@ -29,6 +34,61 @@ Registry& registry() {
 
 std::atomic<uintptr_t> gNextId{1};
 
+// usrsctp's own timer thread ticks every 10 ms for the life of the process, association or not:
+// 100 wakeups a second on a media core of a server whose calls open no data channel. This one
+// (usrsctp_init_nothreads + usrsctp_handle_timers) ticks only while an association exists, and
+// for kGrace after the last one is gone, so that aborts and shutdowns still run to their end.
+class TimerDriver {
+ public:
+  static constexpr auto kTick = std::chrono::milliseconds(10);
+  static constexpr auto kGrace = std::chrono::seconds(60);
+
+  void start() {
+    std::thread([this] { run(); }).detach();
+  }
+
+  void associationAdded() {
+    std::lock_guard lock(mutex_);
+    if (live_++ == 0) wake_.notify_one();
+  }
+  void associationRemoved() {
+    std::lock_guard lock(mutex_);
+    --live_;
+    lastGone_ = std::chrono::steady_clock::now();
+  }
+
+ private:
+  void run() {
+    pthread_setname_np(pthread_self(), "sctp-timers");
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return live_ > 0; });
+      }
+      auto last = std::chrono::steady_clock::now();
+      for (;;) {
+        std::this_thread::sleep_for(kTick);
+        const auto now = std::chrono::steady_clock::now();
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last);
+        last += elapsed;  // the sub-millisecond rest counts toward the next tick
+        usrsctp_handle_timers(static_cast<uint32_t>(elapsed.count()));
+        std::lock_guard lock(mutex_);
+        if (live_ == 0 && now - lastGone_ > kGrace) break;
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  size_t live_ = 0;
+  std::chrono::steady_clock::time_point lastGone_;
+};
+
+TimerDriver& timers() {
+  static TimerDriver* t = new TimerDriver();  // never destroyed, like the registry
+  return *t;
+}
+
 template <typename T>
 bool setOption(struct socket* sock, int level, int name, const T& value) {
   return usrsctp_setsockopt(sock, level, name, &value, sizeof(value)) == 0;
@@ -39,8 +99,10 @@ bool setOption(struct socket* sock, int level, int name, const T& value) {
 void SctpAssociation::initLibrary() {
   static std::once_flag once;
   std::call_once(once, [] {
-    // Port 0: no UDP encapsulation; AF_CONN only, output through onConnOutput.
-    usrsctp_init(0, &SctpAssociation::onConnOutput, nullptr);
+    // Port 0: no UDP encapsulation; AF_CONN only, output through onConnOutput. No threads of
+    // usrsctp's own (no raw-socket receive threads, TimerDriver for the timers).
+    usrsctp_init_nothreads(0, &SctpAssociation::onConnOutput, nullptr);
+    timers().start();
     // WebRTC practice: no ECN over DTLS, prompt SACKs, bounded init retransmissions.
     usrsctp_sysctl_set_sctp_ecn_enable(0);
     usrsctp_sysctl_set_sctp_delayed_sack_time_default(20);
@@ -56,8 +118,11 @@ SctpAssociation::SctpAssociation(Listener& listener, Options options)
       id_(gNextId.fetch_add(1)),
       nextStream_(options_.dtlsClient ? 0 : 1) {
   initLibrary();
-  std::lock_guard lock(registry().mutex);
-  registry().live[id_] = {this, options_.post};
+  {
+    std::lock_guard lock(registry().mutex);
+    registry().live[id_] = {this, options_.post};
+  }
+  timers().associationAdded();
 }
 
 SctpAssociation::~SctpAssociation() {
@@ -70,6 +135,7 @@ SctpAssociation::~SctpAssociation() {
     usrsctp_close(sock_);
     usrsctp_deregister_address(reinterpret_cast<void*>(id_));
   }
+  timers().associationRemoved();
 }
 
 void SctpAssociation::postToLive(uintptr_t id, std::function<void(SctpAssociation&)> fn) {

@@ -115,8 +115,9 @@ class SctpAssociation {
   const Stats& stats() const { return stats_; }
   uintptr_t id() const { return id_; }
 
-  // Starts usrsctp (once per process; its timer thread included). The first association does it
-  // too; a server calls it at start-up.
+  // Starts usrsctp (once per process) and our timer thread, which ticks only while associations
+  // exist (sctp_association.cpp, TimerDriver). The first association does it too; a server calls
+  // it at start-up.
   static void initLibrary();
 
  private:
