@@ -168,7 +168,7 @@ run_one() {  # target rooms [repeat]
   sleep 0.5
   "${gen_cpu[@]}" "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
     --rooms "$rooms" --participants "$participants" --duration "$duration" --warmup "$warmup" \
-    --server-pid "$server_pid" --json "$out/$name.json" "${extra[@]}" >/dev/null \
+    --server-pid "$server_pid" --json "$out/$name.json" "${extra[@]}" ${LOAD_ARGS:-} >/dev/null \
     || echo "sfu-load --target $target --rooms $rooms failed" >&2
   stop_server
   cp "$tmp/$target.log" "$out/$name.log" 2>/dev/null || true

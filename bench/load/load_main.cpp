@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   int rooms = 1, participants = 8;
   double duration = 10, warmup = 3, joinTimeout = 30;
   int serverPid = 0;
-  bool countAllocs = false, expectFlow = false, noVideo = false;
+  bool countAllocs = false, expectFlow = false, noVideo = false, busyPoll = false;
   app.add_option("--target", target, "sfu (ours), janus, or relay (relay-baseline)")
       ->check(CLI::IsMember({"sfu", "janus", "relay"}));
   app.add_option("--server", server, "signaling host:port (janus: its HTTP API)");
@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   app.add_flag("--count-allocs", countAllocs, "read the LD_PRELOAD allocation counter");
   app.add_flag("--expect-flow", expectFlow, "exit 1 unless every participant receives media");
   app.add_flag("--no-video", noVideo, "audio only");
+  app.add_flag("--busy-poll", busyPoll,
+               "the media thread polls instead of sleeping: no server pays for waking it");
   app.add_option("--json", jsonPath, "also write the result here");
   CLI11_PARSE(app, argc, argv);
 
@@ -202,7 +204,8 @@ int main(int argc, char** argv) {
         windowDone = true;
       }
       for (auto& p : people) p->tick(now);
-      const int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1);
+      const int n =
+          ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), busyPoll ? 0 : 1);
       now = monoNs();
       for (int i = 0; i < n; ++i)
         static_cast<bench::load::ClientPeer*>(events[i].data.ptr)->receive(now);

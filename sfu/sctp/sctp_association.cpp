@@ -36,7 +36,8 @@ std::atomic<uintptr_t> gNextId{1};
 
 // usrsctp's own timer thread ticks every 10 ms for the life of the process, association or not:
 // 100 wakeups a second on a media core of a server whose calls open no data channel. This one
-// (usrsctp_init_nothreads + usrsctp_handle_timers) ticks only while an association exists, and
+// (usrsctp_init_nothreads + usrsctp_handle_timers) ticks only while an association's socket
+// exists (a transport without an application m-section never starts one), and
 // for kGrace after the last one is gone, so that aborts and shutdowns still run to their end.
 class TimerDriver {
  public:
@@ -122,7 +123,6 @@ SctpAssociation::SctpAssociation(Listener& listener, Options options)
     std::lock_guard lock(registry().mutex);
     registry().live[id_] = {this, options_.post};
   }
-  timers().associationAdded();
 }
 
 SctpAssociation::~SctpAssociation() {
@@ -134,8 +134,8 @@ SctpAssociation::~SctpAssociation() {
   if (sock_) {
     usrsctp_close(sock_);
     usrsctp_deregister_address(reinterpret_cast<void*>(id_));
+    timers().associationRemoved();
   }
-  timers().associationRemoved();
 }
 
 void SctpAssociation::postToLive(uintptr_t id, std::function<void(SctpAssociation&)> fn) {
@@ -203,6 +203,7 @@ bool SctpAssociation::start() {
     usrsctp_deregister_address(reinterpret_cast<void*>(id_));
     return false;
   }
+  timers().associationAdded();  // a socket has timers from here on
   usrsctp_set_non_blocking(sock_, 1);
   // Closing aborts at once: nothing lingers after the transport is gone.
   struct linger lingerOpt {

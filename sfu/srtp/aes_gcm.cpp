@@ -166,7 +166,10 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_NEXT(b0)
     SFU_NEXT(b1)
     SFU_NEXT(b2)
-    SFU_NEXT(b3) SFU_NEXT(b4) SFU_NEXT(b5) SFU_NEXT(b6) SFU_NEXT(b7)
+    SFU_NEXT(b3)
+    SFU_NEXT(b4)
+    SFU_NEXT(b5)
+    SFU_NEXT(b6) SFU_NEXT(b7)
 #undef SFU_NEXT
         for (int r = 1; r < nr; ++r) {
       const __m128i kr = key.rk[r];
@@ -185,7 +188,10 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_OUT(b0, 0)
     SFU_OUT(b1, 1)
     SFU_OUT(b2, 2)
-    SFU_OUT(b3, 3) SFU_OUT(b4, 4) SFU_OUT(b5, 5) SFU_OUT(b6, 6) SFU_OUT(b7, 7)
+    SFU_OUT(b3, 3)
+    SFU_OUT(b4, 4)
+    SFU_OUT(b5, 5)
+    SFU_OUT(b6, 6) SFU_OUT(b7, 7)
 #undef SFU_OUT
         in += 128;
     out += 128;

@@ -127,10 +127,12 @@ void WebRtcTransport::setRemote(const sdp::RemoteTransport& remote) {
 
 void WebRtcTransport::setNegotiatedMedia(const std::vector<sdp::NegotiatedMedia>& media) {
   pt_kinds_.fill(PacketKindLabel::kUnknown);
+  media_negotiated_ = true;
   for (const auto& m : media) {
     if (m.rejected) continue;
     if (m.data_channel) {
       want_sctp_ = true;
+      sctp_negotiated_ = true;
       remote_sctp_port_ = m.remote_sctp_port;
       continue;
     }
@@ -301,7 +303,7 @@ void WebRtcTransport::onDtlsConnected(const srtp::SrtpKeyMaterial& keys) {
                local_.ice_ufrag, ice_.selected() ? *ice_.selected() : net::Endpoint{},
                srtp::srtpProfileInfo(keys.profile).name, static_cast<double>(dtls_us.count()) / 1e3,
                static_cast<double>(now_us_ - stats_.first_check_us) / 1e3);
-  if (want_sctp_) startSctp();
+  if (want_sctp_ && (sctp_negotiated_ || !media_negotiated_)) startSctp();
   Entry entry(this);
   listener_.onTransportConnected(*this);
   if (entry.destroyed) return;
@@ -467,7 +469,9 @@ bool WebRtcTransport::sendDataChannelMessage(uint16_t stream_id, bool binary,
 
 int WebRtcTransport::openDataChannel(std::string_view label) {
   if (state_ == State::kClosed) return -1;
-  if (state_ == State::kConnected && !sctp_) startSctp();
+  if (state_ == State::kConnected && !sctp_ && (sctp_negotiated_ || !media_negotiated_)) {
+    startSctp();
+  }
   if (sctp_ && sctp_->connected()) {
     auto id = sctp_->openChannel(std::string(label));
     if (!id) return -1;

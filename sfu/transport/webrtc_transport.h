@@ -172,6 +172,10 @@ class WebRtcTransport final : public MediaTransport,
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<sctp::SctpAssociation> sctp_;
   bool want_sctp_ = false;
+  // After setNegotiatedMedia: whether the peer accepted an application m-section. A peer that
+  // did not gets no SCTP INIT from openDataChannel (its channels stay pending).
+  bool media_negotiated_ = false;
+  bool sctp_negotiated_ = false;
   uint16_t remote_sctp_port_ = 5000;
   std::vector<std::pair<uint16_t, std::string>> pending_channels_;  // opened before SCTP was up
   uint16_t next_local_stream_ = 1;

@@ -324,6 +324,8 @@ class WebRtcTestPeer : private dtls::DtlsTransport::Listener,
   std::optional<net::Endpoint> udpRemote() const { return udp_remote_; }
   std::optional<net::Endpoint> tcpRemote() const { return tcp_remote_; }
   bool dtlsFailed() const { return dtls_failed_; }
+  // DTLS application records received (SCTP packets from the server).
+  size_t dtlsDataReceived() const { return dtls_data_; }
   bool dtlsClosedByPeer() const { return dtls_closed_; }
   bool peerClosed() const { return peer_closed_; }
   // First STUN request sent → SRTP keyed.
@@ -425,6 +427,7 @@ class WebRtcTestPeer : private dtls::DtlsTransport::Listener,
   void onDtlsFailed(dtls::DtlsFailure, std::string_view) override { dtls_failed_ = true; }
   void onDtlsClosed() override { dtls_closed_ = true; }
   void onDtlsData(std::span<const uint8_t> data) override {
+    ++dtls_data_;
     if (sctp_) sctp_->handleDtlsData(data);
   }
   // sctp::SctpAssociation::Listener
@@ -444,6 +447,7 @@ class WebRtcTestPeer : private dtls::DtlsTransport::Listener,
   std::unique_ptr<srtp::SrtpSession> srtp_in_;
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<sctp::SctpAssociation> sctp_;
+  size_t dtls_data_ = 0;
   bool sctp_connected_ = false;
   std::mutex tasks_mu_;
   std::deque<sctp::SctpAssociation::Task> tasks_;

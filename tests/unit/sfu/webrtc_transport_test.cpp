@@ -136,6 +136,27 @@ TEST_F(TransportFixture, ConnectsAndCountsRtpByKind) {
   EXPECT_EQ(recorder_.connected, 1);
 }
 
+// The server opens its relay channel on every subscriber transport; a peer whose SDP has no
+// application m-section must not get SCTP INITs for it (the channel stays pending), while a peer
+// that negotiated one does.
+TEST_F(TransportFixture, NoSctpTowardAPeerThatNegotiatedNoDataChannel) {
+  WebRtcTestPeer peer;
+  ASSERT_TRUE(peer.setAnswer(createFor(peer.makeOffer("sdp/chrome_plain_offer.sdp"))));
+  ASSERT_TRUE(peer.connect());
+  EXPECT_GE(onWorker([&] { return transport_->openDataChannel("relay"); }), 0);  // pending
+  for (int i = 0; i < 30; ++i) peer.pumpOnce(10);
+  EXPECT_EQ(peer.dtlsDataReceived(), 0u);
+}
+
+TEST_F(TransportFixture, SctpInitTowardAPeerThatNegotiatedADataChannel) {
+  WebRtcTestPeer peer;
+  ASSERT_TRUE(peer.setAnswer(createFor(peer.makeOffer("sdp/chrome_simulcast_offer.sdp"))));
+  ASSERT_TRUE(peer.connect());
+  EXPECT_GE(onWorker([&] { return transport_->openDataChannel("relay"); }), 0);
+  for (int i = 0; i < 30 && peer.dtlsDataReceived() == 0; ++i) peer.pumpOnce(10);
+  EXPECT_GT(peer.dtlsDataReceived(), 0u);  // our INIT
+}
+
 TEST_F(TransportFixture, WrongFingerprintClosesWithReason) {
   WebRtcTestPeer peer;
   // The fixture's own fingerprint is not our test client's certificate.
