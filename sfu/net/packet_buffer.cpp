@@ -48,8 +48,9 @@ void PacketPool::FreeDeleter::operator()(uint8_t* p) const { std::free(p); }
 PacketPool::PacketPool(size_t count, size_t buffer_size)
     : count_(count),
       buffer_size_((buffer_size + kAlignment - 1) / kAlignment * kAlignment),
+      stride_(buffer_size_ + kAlignment),
       low_watermark_(count) {
-  size_t bytes = count_ * buffer_size_;
+  size_t bytes = count_ * stride_;
   if (bytes == 0) bytes = kAlignment;
   auto* mem = static_cast<uint8_t*>(std::aligned_alloc(kAlignment, bytes));
   if (mem == nullptr) throw std::bad_alloc();
@@ -76,7 +77,7 @@ PacketBuffer PacketPool::acquire() {
   free_.pop_back();
   if (free_.size() < low_watermark_) low_watermark_ = free_.size();
   ++acquired_;
-  return PacketBuffer(this, storage_.get() + size_t{index} * buffer_size_,
+  return PacketBuffer(this, storage_.get() + size_t{index} * stride_,
                       static_cast<uint32_t>(buffer_size_));
 }
 
@@ -94,7 +95,7 @@ PacketBuffer PacketPool::copy(const uint8_t* data, size_t len) {
 }
 
 void PacketPool::release(uint8_t* data) {
-  size_t index = static_cast<size_t>(data - storage_.get()) / buffer_size_;
+  size_t index = static_cast<size_t>(data - storage_.get()) / stride_;
   free_.push_back(static_cast<uint32_t>(index));
 }
 

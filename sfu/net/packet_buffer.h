@@ -87,6 +87,10 @@ class PacketPool {
 
   size_t count_;
   size_t buffer_size_;
+  // Buffers sit one cache line further apart than their size: with a power-of-two stride every
+  // buffer's header would map to the same few L1 sets, and a batch's headers (rewritten, hashed
+  // as AAD, handed to sendmmsg) would evict one another.
+  size_t stride_;
   std::unique_ptr<uint8_t, FreeDeleter> storage_;
   std::vector<uint32_t> free_;  // reserved to count_: push/pop never reallocate
   size_t low_watermark_;

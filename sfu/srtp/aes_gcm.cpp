@@ -169,7 +169,8 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_NEXT(b3)
     SFU_NEXT(b4)
     SFU_NEXT(b5)
-    SFU_NEXT(b6) SFU_NEXT(b7)
+    SFU_NEXT(b6)
+    SFU_NEXT(b7)
 #undef SFU_NEXT
         for (int r = 1; r < nr; ++r) {
       const __m128i kr = key.rk[r];
@@ -191,7 +192,8 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_OUT(b3, 3)
     SFU_OUT(b4, 4)
     SFU_OUT(b5, 5)
-    SFU_OUT(b6, 6) SFU_OUT(b7, 7)
+    SFU_OUT(b6, 6)
+    SFU_OUT(b7, 7)
 #undef SFU_OUT
         in += 128;
     out += 128;
