@@ -63,7 +63,9 @@ TEST_P(AesGcmTest, AesNiSealsLikeEvpAndEachOpensTheOther) {
                                evp.data(), n, evpTag));
       EXPECT_EQ(fast, evp);
       EXPECT_EQ(0, std::memcmp(fastTag, evpTag, sizeof(fastTag)));
-      if (n > 0) EXPECT_NE(fast, plain);
+      if (n > 0) {
+        EXPECT_NE(fast, plain);
+      }
 
       auto opened = fast;
       EXPECT_TRUE(evpOpen->run(iv.data(), aad.data(), aad.size(), aad2.data(), aad2.size(),
