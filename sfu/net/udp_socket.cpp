@@ -141,13 +141,15 @@ void UdpSocket::waitReadable() {
   if (read_waiting_ || !socket_.is_open()) return;
   read_waiting_ = true;
   std::weak_ptr<UdpSocket*> weak = alive_;
-  socket_.async_wait(asio::socket_base::wait_read, [weak](const boost::system::error_code& ec) {
-    auto self = weak.lock();
-    if (!self) return;
-    (*self)->read_waiting_ = false;
-    if (ec) return;  // closed / aborted
-    (*self)->onReadable();
-  });
+  socket_.async_wait(
+      asio::socket_base::wait_read,
+      bindHandlerMemory(read_wait_memory_, [weak](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (!self) return;
+        (*self)->read_waiting_ = false;
+        if (ec) return;  // closed / aborted
+        (*self)->onReadable();
+      }));
 }
 
 void UdpSocket::onReadable() {

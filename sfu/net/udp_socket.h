@@ -38,6 +38,7 @@
 #include <memory>
 #include <vector>
 
+#include "sfu/common/handler_memory.h"
 #include "sfu/net/endpoint.h"
 #include "sfu/net/packet_buffer.h"
 #include "sfu/net/packet_listener.h"
@@ -154,6 +155,8 @@ class UdpSocket {
   bool flush_posted_ = false;
   bool write_blocked_ = false;
   bool read_waiting_ = false;
+  // The read wait's operation state, re-armed on every wakeup without the heap.
+  std::shared_ptr<HandlerMemory> read_wait_memory_ = std::make_shared<HandlerMemory>();
   Stats stats_;
   // Handlers hold a weak_ptr to this: a handler that outlives the socket does nothing.
   std::shared_ptr<UdpSocket*> alive_;

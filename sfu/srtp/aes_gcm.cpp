@@ -172,7 +172,7 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_NEXT(b6)
     SFU_NEXT(b7)
 #undef SFU_NEXT
-        for (int r = 1; r < nr; ++r) {
+    for (int r = 1; r < nr; ++r) {
       const __m128i kr = key.rk[r];
       b0 = _mm_aesenc_si128(b0, kr);
       b1 = _mm_aesenc_si128(b1, kr);
@@ -195,7 +195,7 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_OUT(b6, 6)
     SFU_OUT(b7, 7)
 #undef SFU_OUT
-        in += 128;
+    in += 128;
     out += 128;
     blocks -= 8;
   }

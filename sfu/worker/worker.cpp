@@ -136,11 +136,12 @@ void Worker::armTick() {
   if (tick_armed_ || stopping_) return;
   tick_armed_ = true;
   tick_timer_.expires_after(std::chrono::microseconds(options_.timer_tick_us));
-  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
-    tick_armed_ = false;
-    if (ec) return;
-    onTick();
-  });
+  tick_timer_.async_wait(
+      bindHandlerMemory(tick_memory_, [this](const boost::system::error_code& ec) {
+        tick_armed_ = false;
+        if (ec) return;
+        onTick();
+      }));
 }
 
 void Worker::onTick() {

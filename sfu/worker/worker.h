@@ -27,6 +27,7 @@
 #include <memory>
 #include <thread>
 
+#include "sfu/common/handler_memory.h"
 #include "sfu/net/ice_tcp_server.h"
 #include "sfu/net/packet_buffer.h"
 #include "sfu/net/packet_listener.h"
@@ -134,6 +135,8 @@ class Worker final : public net::PacketSender {
   std::function<void()> stop_hook_;
   uint16_t port_ = 0;
   bool tick_armed_ = false;
+  // The tick wait's operation state, re-armed every tick without the heap.
+  std::shared_ptr<HandlerMemory> tick_memory_ = std::make_shared<HandlerMemory>();
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};

@@ -1,0 +1,85 @@
+// Memory for a recurring asynchronous operation (the worker's tick wait, a socket's read wait),
+// so that re-arming it allocates nothing.
+//
+// asio allocates each operation's state (the handler and the reactor's bookkeeping) through the
+// handler's associated allocator. Its default recycles blocks in a small per-thread cache, which
+// cross-thread posts drain now and then: a media worker measured a few heap allocations a second
+// from re-arming alone. Bound with bindHandlerMemory(), the state lives in one fixed block; an
+// operation started while the block is taken, or one larger than it, gets the heap as before.
+//
+// The block is shared: every allocator copy (asio keeps one inside the operation) holds it, so an
+// operation destroyed after its owner (a socket closed with a wait pending, a context shut down
+// with a timer armed) still returns its memory to a live block.
+//
+// One thread: the owner's io_context thread.
+#pragma once
+
+#include <boost/asio/bind_allocator.hpp>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace sfu {
+
+class HandlerMemory {
+ public:
+  static constexpr size_t kBytes = 512;
+
+  void* allocate(size_t size) {
+    if (!in_use_ && size <= kBytes) {
+      in_use_ = true;
+      ++block_uses_;
+      return storage_;
+    }
+    ++heap_allocations_;
+    return ::operator new(size);
+  }
+  void deallocate(void* p) {
+    if (p == storage_) {
+      in_use_ = false;
+      return;
+    }
+    ::operator delete(p);
+  }
+  // Operations placed in the block, and those that went to the heap (tests).
+  size_t blockUses() const { return block_uses_; }
+  size_t heapAllocations() const { return heap_allocations_; }
+
+ private:
+  alignas(std::max_align_t) unsigned char storage_[kBytes];
+  bool in_use_ = false;
+  size_t block_uses_ = 0;
+  size_t heap_allocations_ = 0;
+};
+
+template <typename T>
+class HandlerAllocator {
+ public:
+  using value_type = T;
+
+  explicit HandlerAllocator(std::shared_ptr<HandlerMemory> memory) : memory_(std::move(memory)) {}
+  template <typename U>
+  HandlerAllocator(const HandlerAllocator<U>& other) noexcept : memory_(other.memory_) {}
+
+  T* allocate(size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
+  void deallocate(T* p, size_t /*n*/) { memory_->deallocate(p); }
+
+  template <typename U>
+  bool operator==(const HandlerAllocator<U>& other) const noexcept {
+    return memory_ == other.memory_;
+  }
+
+ private:
+  template <typename U>
+  friend class HandlerAllocator;
+  std::shared_ptr<HandlerMemory> memory_;
+};
+
+template <typename Handler>
+auto bindHandlerMemory(const std::shared_ptr<HandlerMemory>& memory, Handler&& handler) {
+  return boost::asio::bind_allocator(HandlerAllocator<std::byte>(memory),
+                                     std::forward<Handler>(handler));
+}
+
+}  // namespace sfu
