@@ -199,25 +199,34 @@ void MediaServer::closeRoom(const std::string& room_id) {
 
 // Stats without JSON on the worker: the worker fills the room's reusable snapshot (allocation
 // free once it has the room's shape, room_stats.h), the JSON is built in the completion on the
-// signaling thread. The one allocation left on the worker is the completion task itself.
+// signaling thread. The completion task is made here, on the signaling thread, with everything it
+// needs; the worker only fills the snapshot, notes the outcome and moves the task back, so it
+// allocates nothing for a poll.
 //
-//   signaling: lend buffer ──post──▶ worker: Room::fillStats(buffer)
-//              ──post──▶ signaling: toJson(buffer), return buffer, done(json)
+//   signaling: lend buffer, make the completion ──post──▶ worker: Room::fillStats(buffer)
+//              ──post the completion──▶ signaling: toJson(buffer), return buffer, done(json)
 void MediaServer::fillRoomStats(const std::string& room_id, SnapshotFn done) {
+  struct Outcome {
+    std::shared_ptr<room::RoomStatsSnapshot> buf;
+    const char* error = nullptr;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  outcome->buf = lendStatsBuffer(room_id);
+  Task completion = [this, outcome, room_id, done = std::move(done)] {
+    if (outcome->error != nullptr) {
+      forgetStatsBuffers(room_id);
+      outcome->buf.reset();
+    }
+    done(std::move(outcome->buf), outcome->error);
+  };
   onRoom(room_id, false,
-         [this, room_id, buf = lendStatsBuffer(room_id),
-          done = std::move(done)](room::Room* room) mutable {
-           const bool known = room != nullptr;
-           if (known) room->fillStats(*buf);
-           const char* error = known ? nullptr : (running() ? kNoRoom : kNotRunning);
-           postToSignaling([this, error, room_id = std::move(room_id), buf = std::move(buf),
-                            done = std::move(done)]() mutable {
-             if (error != nullptr) {
-               forgetStatsBuffers(room_id);
-               buf.reset();
-             }
-             done(std::move(buf), error);
-           });
+         [this, outcome, completion = std::move(completion)](room::Room* room) mutable {
+           if (room != nullptr) {
+             room->fillStats(*outcome->buf);
+           } else {
+             outcome->error = running() ? kNoRoom : kNotRunning;
+           }
+           postToSignaling(std::move(completion));
          });
 }
 

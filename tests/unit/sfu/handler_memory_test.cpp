@@ -93,7 +93,7 @@ TEST(HandlerMemory, OverlappingOperationsAndOwnersThatGoFirst) {
   std::weak_ptr<HandlerMemory> watch = memory;
   memory.reset();
   io.run();
-  EXPECT_EQ(done, 2);      // aborted waits still complete
+  EXPECT_EQ(done, 2);            // aborted waits still complete
   EXPECT_TRUE(watch.expired());  // and the last of them gave the block back
 }
 
