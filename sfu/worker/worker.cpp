@@ -152,9 +152,10 @@ void Worker::onTick() {
 void Worker::armMetrics() {
   if (stopping_) return;
   metrics_timer_.expires_after(options_.metrics_interval);
-  metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) onMetrics();
-  });
+  metrics_timer_.async_wait(
+      bindHandlerMemory(metrics_memory_, [this](const boost::system::error_code& ec) {
+        if (!ec) onMetrics();
+      }));
 }
 
 void Worker::onMetrics() {

@@ -135,8 +135,9 @@ class Worker final : public net::PacketSender {
   std::function<void()> stop_hook_;
   uint16_t port_ = 0;
   bool tick_armed_ = false;
-  // The tick wait's operation state, re-armed every tick without the heap.
+  // The tick and metrics waits' operation state, re-armed without the heap.
   std::shared_ptr<HandlerMemory> tick_memory_ = std::make_shared<HandlerMemory>();
+  std::shared_ptr<HandlerMemory> metrics_memory_ = std::make_shared<HandlerMemory>();
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<std::thread::id> thread_id_{};
