@@ -17,8 +17,10 @@
 #include <boost/asio/bind_allocator.hpp>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <utility>
+#include <vector>
 
 namespace sfu {
 
@@ -53,32 +55,87 @@ class HandlerMemory {
   size_t heap_allocations_ = 0;
 };
 
-template <typename T>
+// Blocks for operations allocated on one thread and freed on another: a media worker's
+// completions posted to the signaling thread, whose operation state asio would otherwise take
+// from the worker's per-thread cache and return to the signaling thread's (so the worker's runs
+// dry and it allocates). A fixed set of blocks behind a mutex, off the packet path; the heap when
+// every block is taken or an operation is larger. Any thread.
+class SharedHandlerPool {
+ public:
+  static constexpr size_t kBlockBytes = 256;
+
+  explicit SharedHandlerPool(size_t blocks) : blocks_(new Block[blocks]) {
+    free_.reserve(blocks);
+    for (size_t i = blocks; i > 0; --i) free_.push_back(&blocks_[i - 1]);
+    first_ = &blocks_[0];
+    last_ = &blocks_[0] + blocks;
+  }
+
+  void* allocate(size_t size) {
+    if (size <= kBlockBytes) {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        Block* b = free_.back();
+        free_.pop_back();
+        return b;
+      }
+      ++heap_allocations_;
+    }
+    return ::operator new(size);
+  }
+  void deallocate(void* p) {
+    auto* b = static_cast<Block*>(p);
+    if (b >= first_ && b < last_) {
+      std::lock_guard lock(mutex_);
+      free_.push_back(b);
+      return;
+    }
+    ::operator delete(p);
+  }
+  size_t heapAllocations() {
+    std::lock_guard lock(mutex_);
+    return heap_allocations_;
+  }
+
+ private:
+  struct alignas(std::max_align_t) Block {
+    unsigned char bytes[kBlockBytes];
+  };
+  std::unique_ptr<Block[]> blocks_;
+  Block* first_ = nullptr;
+  Block* last_ = nullptr;
+  std::mutex mutex_;
+  std::vector<Block*> free_;  // reserved for every block: push/pop never reallocate
+  size_t heap_allocations_ = 0;
+};
+
+// An allocator over HandlerMemory or SharedHandlerPool, sharing ownership of it.
+template <typename T, typename Memory = HandlerMemory>
 class HandlerAllocator {
  public:
   using value_type = T;
 
-  explicit HandlerAllocator(std::shared_ptr<HandlerMemory> memory) : memory_(std::move(memory)) {}
+  explicit HandlerAllocator(std::shared_ptr<Memory> memory) : memory_(std::move(memory)) {}
   template <typename U>
-  HandlerAllocator(const HandlerAllocator<U>& other) noexcept : memory_(other.memory_) {}
+  HandlerAllocator(const HandlerAllocator<U, Memory>& other) noexcept : memory_(other.memory_) {}
 
   T* allocate(size_t n) { return static_cast<T*>(memory_->allocate(sizeof(T) * n)); }
   void deallocate(T* p, size_t /*n*/) { memory_->deallocate(p); }
 
   template <typename U>
-  bool operator==(const HandlerAllocator<U>& other) const noexcept {
+  bool operator==(const HandlerAllocator<U, Memory>& other) const noexcept {
     return memory_ == other.memory_;
   }
 
  private:
-  template <typename U>
+  template <typename U, typename M>
   friend class HandlerAllocator;
-  std::shared_ptr<HandlerMemory> memory_;
+  std::shared_ptr<Memory> memory_;
 };
 
-template <typename Handler>
-auto bindHandlerMemory(const std::shared_ptr<HandlerMemory>& memory, Handler&& handler) {
-  return boost::asio::bind_allocator(HandlerAllocator<std::byte>(memory),
+template <typename Memory, typename Handler>
+auto bindHandlerMemory(const std::shared_ptr<Memory>& memory, Handler&& handler) {
+  return boost::asio::bind_allocator(HandlerAllocator<std::byte, Memory>(memory),
                                      std::forward<Handler>(handler));
 }
 

@@ -32,8 +32,9 @@ ServerApp::ServerApp(boost::asio::io_context& io, const Config& cfg)
     : io_(io), cfg_(cfg), signals_(io), drain_timer_(io) {
   // Results and events of the media workers come back to the signaling thread.
   media_ = std::make_unique<sfu::MediaServer>(
-      mediaConfig(cfg_),
-      [&io](sfu::MediaServer::Task task) { boost::asio::post(io, std::move(task)); });
+      mediaConfig(cfg_), [&io, pool = media_posts_](sfu::MediaServer::Task task) {
+        boost::asio::post(io, sfu::bindHandlerMemory(pool, std::move(task)));
+      });
   std::string error;
   if (!media_->start(&error)) throw std::runtime_error("media server: " + error);
   hub_ = std::make_unique<sio::SocketHub>(io_);

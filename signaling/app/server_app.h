@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 
+#include "sfu/common/handler_memory.h"
 #include "signaling/config/config.h"
 
 namespace sfu {
@@ -48,6 +49,11 @@ class ServerApp {
 
   boost::asio::io_context& io_;
   Config cfg_;
+  // Operation state for the media workers' posts back to this thread (results, events, stats
+  // completions): allocated on a worker, freed here, so a shared pool rather than asio's
+  // per-thread cache, which the workers would drain.
+  std::shared_ptr<sfu::SharedHandlerPool> media_posts_ =
+      std::make_shared<sfu::SharedHandlerPool>(256);
   std::unique_ptr<sfu::MediaServer> media_;
   std::unique_ptr<sio::SocketHub> hub_;
   std::unique_ptr<CallService> calls_;

@@ -7,11 +7,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <thread>
 
 #include "alloc_count.h"
 
@@ -95,6 +98,43 @@ TEST(HandlerMemory, OverlappingOperationsAndOwnersThatGoFirst) {
   io.run();
   EXPECT_EQ(done, 2);            // aborted waits still complete
   EXPECT_TRUE(watch.expired());  // and the last of them gave the block back
+}
+
+// A worker posting completions to another thread's io_context (freed there) allocates nothing
+// with the shared pool; without it every post allocates on the poster.
+TEST(SharedHandlerPool, PostsToAnotherThreadAllocateNothingOnThePoster) {
+  if (!test::allocationCountingAvailable()) GTEST_SKIP() << "no allocation counting here";
+  asio::io_context signaling;
+  auto guard = asio::make_work_guard(signaling);
+  std::thread signaling_thread([&] { signaling.run(); });
+  auto pool = std::make_shared<SharedHandlerPool>(64);
+  std::atomic<int> ran{0};
+  // The allocations of n posts, each waited for (its state freed on the other thread) before the
+  // next.
+  auto count = [&](bool pooled, int n) {
+    uint64_t allocations = 0;
+    for (int i = 0; i < n; ++i) {
+      const int target = ran.load() + 1;
+      std::function<void()> task = [&ran] { ran.fetch_add(1); };  // fits std::function inline
+      const uint64_t before = test::threadAllocations();
+      if (pooled) {
+        asio::post(signaling, bindHandlerMemory(pool, std::move(task)));
+      } else {
+        asio::post(signaling, std::move(task));
+      }
+      allocations += test::threadAllocations() - before;
+      while (ran.load() < target) std::this_thread::yield();
+    }
+    return allocations;
+  };
+  const uint64_t plain = count(false, 100);
+  const uint64_t pooled = count(true, 100);
+  guard.reset();
+  signaling_thread.join();
+  EXPECT_EQ(ran.load(), 200);
+  EXPECT_GE(plain, 100u);
+  EXPECT_EQ(pooled, 0u);
+  EXPECT_EQ(pool->heapAllocations(), 0u);
 }
 
 }  // namespace
