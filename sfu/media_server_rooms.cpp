@@ -98,7 +98,10 @@ void MediaServer::onRoom(const std::string& room_id, bool create, RoomFn fn) {
     index = it->second.worker;
     ++it->second.pending;
   }
-  workers_[index]->worker->post([this, index, room_id, create, fn = std::move(fn)] {
+  // `id = room_id`, not a plain copy capture: that would make a const member, which asio's
+  // moves of the handler then copy (an allocation on the worker for every long room id).
+  workers_[index]->worker->post([this, index, id = room_id, create, fn = std::move(fn)] {
+    const std::string& room_id = id;
     WorkerState& ws = *workers_[index];
     auto it = ws.rooms.find(room_id);
     RoomHost* host = it != ws.rooms.end() ? it->second.get() : nullptr;

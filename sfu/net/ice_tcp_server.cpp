@@ -248,10 +248,11 @@ void IceTcpServer::armIdleSweep() {
   auto period = std::max(options_.idle_timeout / 4, std::chrono::milliseconds(10));
   idle_timer_.expires_after(period);
   std::weak_ptr<IceTcpServer*> weak = alive_;
-  idle_timer_.async_wait([weak](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) (*self)->onIdleSweep();
-  });
+  idle_timer_.async_wait(
+      bindHandlerMemory(idle_sweep_memory_, [weak](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) (*self)->onIdleSweep();
+      }));
 }
 
 void IceTcpServer::onIdleSweep() {

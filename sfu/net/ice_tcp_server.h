@@ -26,6 +26,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sfu/common/handler_memory.h"
 #include "sfu/net/endpoint.h"
 #include "sfu/net/packet_buffer.h"
 #include "sfu/net/packet_listener.h"
@@ -106,6 +107,7 @@ class IceTcpServer {
   Options options_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer idle_timer_;
+  std::shared_ptr<HandlerMemory> idle_sweep_memory_ = std::make_shared<HandlerMemory>();
   uint16_t local_port_ = 0;
   uint32_t next_id_ = 1;
   std::unordered_map<uint32_t, std::shared_ptr<Connection>> connections_;
