@@ -2,6 +2,7 @@
 # The full benchmark of issue 9, one command (root: it creates a network namespace):
 #   sudo bench/run.sh [--rooms "1 2 3 4"] [--participants 8] [--duration 15] [--no-janus]
 #                     [--repeat 3] [--janus-max-rooms 4] [--targets "relay sfu"] [--no-pin]
+#                     [--generator-sleeps]
 # Builds sfu-server, sfu-load, relay-baseline and the allocation counter if needed, creates the
 # namespace "sfubench" joined to the host by a veth pair (host 10.77.0.1, namespace 10.77.0.2),
 # and for each room count runs the same load against relay-baseline, our server and Janus
@@ -15,6 +16,11 @@
 # core and the generator to the others (--no-pin: let the scheduler place them), so every target
 # gets the same single core and none is preempted by the generator it is serving. Server logs are kept next to the results. Without --rooms, the room count grows 1, 2, 3, ... until our server loses > 2 % of packets or
 # forwards < 90 % of what the same run sends through the relay baseline.
+# The generator's media thread polls its sockets instead of sleeping (sfu-load --busy-poll): over
+# the veth pair the server's send path runs the generator's receive on the server's core, and
+# waking a sleeping generator thread there (an IPI, a VM exit in this guest) is a cost no server
+# pays toward remote clients, and the noisiest part of the measurement. --generator-sleeps
+# restores the 1 ms sleeping poll.
 set -euo pipefail
 args="$*"
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +29,7 @@ rooms_list=""
 participants=8
 duration=15
 warmup=5
+busy_poll=1
 janus=1
 max_rooms=32
 only_targets=""
@@ -41,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --no-pin) pin=0; shift ;;
     --repeat) repeat=$2; shift 2 ;;
     --janus-max-rooms) janus_max_rooms=$2; shift 2 ;;
+    --generator-sleeps) busy_poll=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -164,11 +172,12 @@ run_one() {  # target rooms [repeat]
   name=$target-r$rooms
   [[ $rep -gt 1 ]] && name=$name-$rep
   [[ $target == sfu ]] && extra=(--count-allocs)
+  [[ $busy_poll == 1 ]] && extra+=(--busy-poll)
   start_target "$target"
   sleep 0.5
   "${gen_cpu[@]}" "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
     --rooms "$rooms" --participants "$participants" --duration "$duration" --warmup "$warmup" \
-    --server-pid "$server_pid" --json "$out/$name.json" "${extra[@]}" ${LOAD_ARGS:-} >/dev/null \
+    --server-pid "$server_pid" --json "$out/$name.json" "${extra[@]}" >/dev/null \
     || echo "sfu-load --target $target --rooms $rooms failed" >&2
   stop_server
   cp "$tmp/$target.log" "$out/$name.log" 2>/dev/null || true
@@ -196,7 +205,7 @@ fi
 
 {
   echo "command: bench/run.sh $args"
-  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s, repeats: $repeat"
+  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s, repeats: $repeat, generator: $([[ $busy_poll == 1 ]] && echo busy-polling || echo sleeping)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "kernel: $(uname -r)"
   echo "pinning: server ${server_cpu[*]:-none}, generator ${gen_cpu[*]:-none}"
