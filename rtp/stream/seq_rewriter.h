@@ -57,10 +57,11 @@ class CounterRewriter {
   int64_t baseIn_ = 0;     // first unwrapped input still mappable
   int64_t highestIn_ = 0;  // unwrapped
   int64_t highestOut_ = -1;
-  int64_t offset_ = 0;                         // for inputs above the newest skip point
-  std::array<int64_t, kSkipHistory> skips_{};  // ring, ascending
-  size_t skipHead_ = 0;                        // index of the oldest
+  int64_t offset_ = 0;   // for inputs above the newest skip point
+  size_t skipHead_ = 0;  // index of the oldest
   size_t skipCount_ = 0;
+  // Last: the fields above, read for every value, share the first cache line.
+  std::array<int64_t, kSkipHistory> skips_{};  // ring, ascending
 };
 
 // Sequence number + timestamp rewriting for one outgoing RTP stream.
@@ -72,7 +73,7 @@ class SeqRewriter {
   };
 
   // clockRate in Hz (90000 video, 48000 Opus): converts wall-clock gaps into timestamp deltas.
-  explicit SeqRewriter(uint32_t clockRate) : seq_(16), clockRate_(clockRate) {}
+  explicit SeqRewriter(uint32_t clockRate) : clockRate_(clockRate), seq_(16) {}
 
   // Call when the source changes; the next forwarded packet (normally a keyframe) continues the
   // outgoing sequence at last + 1 and the timestamp at last + elapsed × clockRate (at least 1).
@@ -95,13 +96,14 @@ class SeqRewriter {
   uint32_t lastTimestamp() const { return lastTs_; }
 
  private:
-  CounterRewriter seq_;
   uint32_t clockRate_;
   bool tsStarted_ = false;
   bool tsPending_ = false;
   uint32_t tsOffset_ = 0;
   uint32_t lastTs_ = 0;     // newest outgoing timestamp
   int64_t lastSentUs_ = 0;  // when the newest outgoing timestamp was sent
+  // Its hot head follows the fields above in the same line; its skip ring trails.
+  CounterRewriter seq_;
 };
 
 }  // namespace rtp

@@ -255,11 +255,7 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   for (size_t i = 0; i < n; ++i) {
     if ((gates_[i] & bit) == 0) continue;
     // The next subscriber's hot lines load while this one rewrites, encrypts and queues.
-    if (i + 1 < n) {
-      const auto* next = reinterpret_cast<const char*>(subscribers_[i + 1]);
-      __builtin_prefetch(next);
-      __builtin_prefetch(next + 64);
-    }
+    if (i + 1 < n) subscribers_[i + 1]->prefetch(packet.payloadType());
     subscribers_[i]->forward(packet, info);
   }
 }
