@@ -64,11 +64,9 @@ class SharedHandlerPool {
  public:
   static constexpr size_t kBlockBytes = 256;
 
-  explicit SharedHandlerPool(size_t blocks) : blocks_(new Block[blocks]) {
+  explicit SharedHandlerPool(size_t blocks) : blocks_(new Block[blocks]), count_(blocks) {
     free_.reserve(blocks);
     for (size_t i = blocks; i > 0; --i) free_.push_back(&blocks_[i - 1]);
-    first_ = &blocks_[0];
-    last_ = &blocks_[0] + blocks;
   }
 
   void* allocate(size_t size) {
@@ -85,7 +83,7 @@ class SharedHandlerPool {
   }
   void deallocate(void* p) {
     auto* b = static_cast<Block*>(p);
-    if (b >= first_ && b < last_) {
+    if (b >= blocks_.get() && b < blocks_.get() + count_) {
       std::lock_guard lock(mutex_);
       free_.push_back(b);
       return;
@@ -102,8 +100,7 @@ class SharedHandlerPool {
     unsigned char bytes[kBlockBytes];
   };
   std::unique_ptr<Block[]> blocks_;
-  Block* first_ = nullptr;
-  Block* last_ = nullptr;
+  size_t count_;
   std::mutex mutex_;
   std::vector<Block*> free_;  // reserved for every block: push/pop never reallocate
   size_t heap_allocations_ = 0;

@@ -108,8 +108,7 @@ GcmSrtp::GcmSrtp(SrtpDirection direction, const SrtpSession::Options& options)
       window_(options.replayWindow < 64       ? 64
               : options.replayWindow > 0x7fff ? 0x7fff
                                               : options.replayWindow),
-      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx),
-      engine_(options.evpForGcm ? AesGcm::Engine::kEvp : AesGcm::Engine::kAuto) {}
+      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx) {}
 
 GcmSrtp::~GcmSrtp() {
   OPENSSL_cleanse(rtpSalt_, sizeof(rtpSalt_));
@@ -142,14 +141,15 @@ std::unique_ptr<GcmSrtp> GcmSrtp::createWithSessionKeys(SrtpDirection direction,
                                                         const GcmSessionKeys& keys,
                                                         const SrtpSession::Options& options) {
   std::unique_ptr<GcmSrtp> session(new GcmSrtp(direction, options));
-  if (!session->init(keys)) return nullptr;
+  const auto engine = options.evpForGcm ? AesGcm::Engine::kEvp : AesGcm::Engine::kAuto;
+  if (!session->init(keys, engine)) return nullptr;
   return session;
 }
 
-bool GcmSrtp::init(const GcmSessionKeys& keys) {
+bool GcmSrtp::init(const GcmSessionKeys& keys, AesGcm::Engine engine) {
   const bool encrypt = direction_ == SrtpDirection::kOutbound;
-  rtpAead_ = AesGcm::create(keys.rtpKey, keys.keyLength, encrypt, engine_);
-  rtcpAead_ = AesGcm::create(keys.rtcpKey, keys.keyLength, encrypt, engine_);
+  rtpAead_ = AesGcm::create(keys.rtpKey, keys.keyLength, encrypt, engine);
+  rtcpAead_ = AesGcm::create(keys.rtcpKey, keys.keyLength, encrypt, engine);
   std::memcpy(rtpSalt_, keys.rtpSalt, kGcmSaltLength);
   std::memcpy(rtcpSalt_, keys.rtcpSalt, kGcmSaltLength);
   return rtpAead_ && rtcpAead_;

@@ -28,7 +28,7 @@ namespace sfu::srtp {
 
 // RFC 7714 §12: 12-octet session salt, 16-octet tag; SRTCP carries a 4-octet E|index word.
 inline constexpr size_t kGcmSaltLength = 12;
-inline constexpr size_t kGcmTagLength = 16;
+inline constexpr size_t kGcmTagLength = kAesGcmTagLength;
 inline constexpr size_t kSrtcpIndexLength = 4;
 
 // Session keys derived from a master key + salt (RFC 3711 §4.3, AES-CM PRF; RFC 7714 §11 and its
@@ -78,7 +78,7 @@ class GcmSrtp {
   };
 
   GcmSrtp(SrtpDirection direction, const SrtpSession::Options& options);
-  bool init(const GcmSessionKeys& keys);
+  bool init(const GcmSessionKeys& keys, AesGcm::Engine engine);
   Stream* find(uint32_t ssrc);
   Stream* findOrAdd(uint32_t ssrc);
   static constexpr size_t kNone = SIZE_MAX;
@@ -88,7 +88,6 @@ class GcmSrtp {
   SrtpDirection direction_;
   uint32_t window_;
   bool allowRepeatTx_;
-  AesGcm::Engine engine_;
   std::unique_ptr<AesGcm> rtpAead_;
   std::unique_ptr<AesGcm> rtcpAead_;
   uint8_t rtpSalt_[kGcmSaltLength] = {};
