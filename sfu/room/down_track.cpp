@@ -32,9 +32,9 @@ DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ss
                      uint32_t rtx_ssrc, const RoomConfig& config)
     : track_(track),
       ssrc_(ssrc),
-      seq_(track.clockRate()),
       sent_log_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
                 kHistoryMaxAgeMs),
+      seq_(track.clockRate()),
       subscriber_(subscriber),
       config_(config),
       rtx_ssrc_(rtx_ssrc) {

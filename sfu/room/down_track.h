@@ -107,9 +107,13 @@ class DownTrack {
     __builtin_prefetch(self + 64);
     __builtin_prefetch(&pt_map_[payload_type & 0x7F]);
     __builtin_prefetch(&ext_map_);
+    __builtin_prefetch(&sent_log_);
     __builtin_prefetch(&seq_);
     __builtin_prefetch(&vp8_);
   }
+  // The log entry the next forwarded packet will fill; reads the log's head and the rewriter's
+  // last seq, so call it once prefetch() has had time to bring them in.
+  void prefetchEntry() const { sent_log_.prefetchSlot(static_cast<uint16_t>(seq_.lastSeq() + 1)); }
 
  private:
   // Tells the track gateMask() after a change of state it depends on.
@@ -149,11 +153,12 @@ class DownTrack {
   // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
   std::array<uint8_t, 128> pt_map_{};
   rtp::ExtensionIdMap ext_map_;
-  // The rewriters and the send log are large (skip rings, log entries): each packet touches only
-  // their heads (and one log entry), which prefetch() names.
+  // The send log and the rewriters are large (log entries, skip rings): each packet touches only
+  // their heads and one log entry, which prefetch() and prefetchEntry() name. The log's head
+  // (where its entries are) comes first, next to the lines prefetch() loads anyway.
+  rtp::stream::SentPacketLog sent_log_;
   rtp::SeqRewriter seq_;
   rtp::codecs::Vp8Rewriter vp8_;
-  rtp::stream::SentPacketLog sent_log_;
   // Set up once.
   Participant& subscriber_;
   const RoomConfig& config_;

@@ -94,7 +94,10 @@ PublishedTrack::PublishedTrack(Participant& owner, const sdp::NegotiatedMedia& m
   apt_.fill(-1);
   for (size_t i = 0; i < codecs_.size(); ++i) {
     const auto& c = codecs_[i];
-    if (c.pt >= 0 && c.pt < 128) codec_index_[static_cast<size_t>(c.pt)] = static_cast<int16_t>(i);
+    if (c.pt >= 0 && c.pt < 128) {
+      codec_index_[static_cast<size_t>(c.pt)] = static_cast<int16_t>(i);
+      codec_type_[static_cast<size_t>(c.pt)] = codecType(c.name);
+    }
     if (c.rtx_pt && *c.rtx_pt >= 0 && *c.rtx_pt < 128) {
       apt_[static_cast<size_t>(*c.rtx_pt)] = static_cast<int16_t>(c.pt);
     }
@@ -209,9 +212,10 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   info.layer = layer_index;
   info.now_us = now_us;
   info.retransmission = retransmission;
-  const sdp::NegotiatedCodec* codec = codecFor(packet.payloadType());
-  if (codec == nullptr) return;  // not a negotiated payload type: nothing a receiver can decode
-  info.codec = codecType(codec->name);
+  const uint8_t pt = packet.payloadType();
+  // Not a negotiated payload type: nothing a receiver can decode.
+  if (codec_index_[pt & 0x7F] < 0) return;
+  info.codec = codec_type_[pt & 0x7F];
   const auto payload = std::span<const uint8_t>(packet.payload());
   switch (info.codec) {
     case CodecType::kVp8:
@@ -250,13 +254,19 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   bool wanted = false;
   for (const uint32_t g : gates_) wanted |= (g & bit) != 0;
   if (!wanted) return;
-  layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
+  // Software pipeline over the subscribers, whose state is cold at this rate: a subscriber's hot
+  // lines load two ahead, and its log entry (whose address those lines hold) one ahead, while
+  // this one rewrites, encrypts and queues. The first two start loading under the history copy.
   const size_t n = subscribers_.size();
+  const auto wants = [&](size_t i) { return i < n && (gates_[i] & bit) != 0; };
+  if (wants(0)) subscribers_[0]->prefetch(pt);
+  if (wants(1)) subscribers_[1]->prefetch(pt);
+  layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
+  if (wants(0)) subscribers_[0]->prefetchEntry();
   for (size_t i = 0; i < n; ++i) {
-    if ((gates_[i] & bit) == 0) continue;
-    // The next subscriber's hot lines load while this one rewrites, encrypts and queues.
-    if (i + 1 < n) subscribers_[i + 1]->prefetch(packet.payloadType());
-    subscribers_[i]->forward(packet, info);
+    if (wants(i + 2)) subscribers_[i + 2]->prefetch(pt);
+    if (wants(i + 1)) subscribers_[i + 1]->prefetchEntry();
+    if (wants(i)) subscribers_[i]->forward(packet, info);
   }
 }
 

@@ -156,8 +156,9 @@ class PublishedTrack {
   std::string track_id_;
   std::string stream_id_;
   std::vector<sdp::NegotiatedCodec> codecs_;
-  std::array<int16_t, 128> codec_index_{};  // pt → index into codecs_, -1 when none
-  std::array<int16_t, 128> apt_{};          // rtx pt → media pt, -1 when not RTX
+  std::array<int16_t, 128> codec_index_{};   // pt → index into codecs_, -1 when none
+  std::array<CodecType, 128> codec_type_{};  // pt → its codec, read per packet (no name compare)
+  std::array<int16_t, 128> apt_{};           // rtx pt → media pt, -1 when not RTX
   uint32_t clock_rate_ = 90000;
   rtp::ExtensionMap extensions_;
   uint8_t audio_level_id_ = 0;
