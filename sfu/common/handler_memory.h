@@ -44,6 +44,8 @@ class HandlerMemory {
     }
     ::operator delete(p);
   }
+  // Whether an operation holds the block (a cancelled wait keeps it until its completion runs).
+  bool inUse() const { return in_use_; }
   // Operations placed in the block, and those that went to the heap (tests).
   size_t blockUses() const { return block_uses_; }
   size_t heapAllocations() const { return heap_allocations_; }

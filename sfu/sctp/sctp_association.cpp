@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -68,7 +69,7 @@ class TimerDriver {
       }
       auto last = std::chrono::steady_clock::now();
       for (;;) {
-        std::this_thread::sleep_for(kTick);
+        sleepToNextTick();
         const auto now = std::chrono::steady_clock::now();
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last);
         last += elapsed;  // the sub-millisecond rest counts toward the next tick
@@ -76,6 +77,20 @@ class TimerDriver {
         std::lock_guard lock(mutex_);
         if (live_ == 0 && now - lastGone_ > kGrace) break;
       }
+    }
+  }
+
+  // Sleeps until the next multiple of kTick on the steady clock (CLOCK_MONOTONIC), the grid the
+  // workers' timer wheels wake on: expiring together, the timers cost the core one wakeup.
+  static void sleepToNextTick() {
+    constexpr int64_t tick_ns = std::chrono::nanoseconds(kTick).count();
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t now_ns = int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+    const int64_t next_ns = (now_ns / tick_ns + 1) * tick_ns;
+    const timespec at{static_cast<time_t>(next_ns / 1'000'000'000),
+                      static_cast<long>(next_ns % 1'000'000'000)};
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
     }
   }
 

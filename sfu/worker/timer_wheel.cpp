@@ -42,7 +42,18 @@ void TimerWheel::arm(Timer& t, int64_t deadline_us) {
   int64_t tick = deadline_us <= 0 ? 0 : (deadline_us + tick_us_ - 1) / tick_us_;
   t.deadline_tick_ = std::max(tick, current_tick_ + 1);
   t.linkBefore(&slots_[static_cast<size_t>(t.deadline_tick_) % slots_.size()]);
-  if (armed_++ == 0 && arm_hook_) arm_hook_();
+  ++armed_;
+  if (t.deadline_tick_ < wake_tick_ && arm_hook_) arm_hook_();
+}
+
+int64_t TimerWheel::nextDueTick() const {
+  if (armed_ == 0) return -1;
+  const auto n = static_cast<int64_t>(slots_.size());
+  for (int64_t tick = current_tick_ + 1; tick <= current_tick_ + n; ++tick) {
+    const detail::TimerNode& head = slots_[static_cast<size_t>(tick % n)];
+    if (head.next != &head) return tick;
+  }
+  return current_tick_ + 1;  // unreachable: every armed timer sits in one of the slots
 }
 
 void TimerWheel::disarm(Timer& t) {

@@ -4,7 +4,7 @@
 // Why a wheel and not one asio::steady_timer per timer: a room has a dozen periodic timers per
 // participant; arming, re-arming and cancelling a wheel timer is O(1) pointer surgery on intrusive
 // lists, never allocates (the callback is set once), and costs the worker one steady_timer wakeup
-// per tick while anything is armed (none while idle). The price is resolution: a timer fires on the
+// per due tick (none while idle). The price is resolution: a timer fires on the
 // first tick at or after its deadline (up to one tick late, never early by more than the clock
 // rounding to ticks), which is fine for everything above (the shortest are ~10-20 ms).
 //
@@ -92,7 +92,18 @@ class TimerWheel {
   const Clock& clock() const { return clock_; }
   int64_t tickUs() const { return tick_us_; }
   size_t armedCount() const { return armed_; }
-  // Called when the first timer is armed on an empty wheel (the worker starts its tick timer).
+
+  // The first tick after the last one processed whose slot holds a timer; -1 when nothing is
+  // armed. A timer a whole rotation or more away makes this earlier than its deadline, never later:
+  // the owner wakes, advances and asks again. Scans at most one rotation of slots.
+  int64_t nextDueTick() const;
+  // The owner wakes for the wheel at tick `tick` (the start of that tick on the clock): arming a
+  // timer due earlier calls the arm hook, so the owner can wake sooner. kNoWake: not waking.
+  static constexpr int64_t kNoWake = INT64_MAX;
+  void setWakeTick(int64_t tick) { wake_tick_ = tick; }
+  int64_t wakeTick() const { return wake_tick_; }
+  // Called when a timer is armed for a tick before the wake tick (on an idle wheel: the first
+  // timer). The worker (re)schedules its tick timer at nextDueTick().
   void setArmHook(std::function<void()> hook) { arm_hook_ = std::move(hook); }
 
  private:
@@ -104,6 +115,7 @@ class TimerWheel {
   int64_t tick_us_;
   std::vector<detail::TimerNode> slots_;  // sentinels, never resized after construction
   int64_t current_tick_;                  // last tick processed
+  int64_t wake_tick_ = kNoWake;
   size_t armed_ = 0;
   std::function<void()> arm_hook_;
 };

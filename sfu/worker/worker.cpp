@@ -133,20 +133,32 @@ void Worker::shutdown() {
 }
 
 void Worker::armTick() {
-  if (tick_armed_ || stopping_) return;
-  tick_armed_ = true;
-  tick_timer_.expires_after(std::chrono::microseconds(options_.timer_tick_us));
+  if (ticking_ || stopping_) return;  // onTick schedules once the due timers have run
+  const int64_t tick = wheel_.nextDueTick();
+  if (tick < 0 || tick >= wheel_.wakeTick()) return;  // nothing armed, or already waking in time
+  // The wake is the start of the due tick on the steady clock: every worker, and the SCTP timer
+  // thread, wake on the same grid, so their timers expire together and the core leaves idle once.
+  wheel_.setWakeTick(tick);
+  const uint64_t generation = ++tick_generation_;
+  // Re-arming cancels the pending wait, whose operation keeps its block until its completion
+  // runs: take the other one.
+  auto& memory = tick_memory_[0]->inUse() ? tick_memory_[1] : tick_memory_[0];
+  tick_timer_.expires_at(
+      std::chrono::steady_clock::time_point(std::chrono::microseconds(tick * wheel_.tickUs())));
   tick_timer_.async_wait(
-      bindHandlerMemory(tick_memory_, [this](const boost::system::error_code& ec) {
-        tick_armed_ = false;
-        if (ec) return;
+      bindHandlerMemory(memory, [this, generation](const boost::system::error_code& ec) {
+        if (ec || generation != tick_generation_) return;  // cancelled / superseded
         onTick();
       }));
 }
 
 void Worker::onTick() {
+  ++tick_wakeups_;
+  wheel_.setWakeTick(TimerWheel::kNoWake);
+  ticking_ = true;
   wheel_.advance();
-  if (wheel_.armedCount() > 0) armTick();
+  ticking_ = false;
+  armTick();
 }
 
 void Worker::armMetrics() {

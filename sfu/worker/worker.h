@@ -5,8 +5,9 @@
 //
 //   signaling thread ──post(fn)──▶ io_context ◀── UDP readable ── recvmmsg batch ─▶ listener
 //                                     │      ◀── ICE-TCP frames ──────────────────▶ listener
-//                                     ├── tick timer (10 ms, only while timers are armed) ─▶ wheel
-//                                     └── metrics timer (1 s): fold counters, utilisation gauge
+//                                     ├── tick timer (at the next due tick, none while idle) ─▶
+//                                     wheel └── metrics timer (1 s): fold counters, utilisation
+//                                     gauge
 //
 // Loop utilisation is the worker thread's CPU time (CLOCK_THREAD_CPUTIME_ID, syscalls included)
 // over wall time per metrics interval: no per-packet cost, and blocking in epoll counts as idle.
@@ -16,6 +17,7 @@
 // stops the loop, joins). Send/timer/pool calls are for the worker thread only.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -100,6 +102,8 @@ class Worker final : public net::PacketSender {
 
   // The current counters (worker thread only, or after stop()).
   WorkerSnapshot snapshot() const;
+  // Times the tick timer woke the worker (worker thread only): once per due tick, none idle.
+  uint64_t tickWakeups() const { return tick_wakeups_; }
 
  private:
   // Forwards to the user's listener; drops packets when there is none.
@@ -134,9 +138,13 @@ class Worker final : public net::PacketSender {
   std::unique_ptr<WorkerMetrics> metrics_;
   std::function<void()> stop_hook_;
   uint16_t port_ = 0;
-  bool tick_armed_ = false;
-  // The tick and metrics waits' operation state, re-armed without the heap.
-  std::shared_ptr<HandlerMemory> tick_memory_ = std::make_shared<HandlerMemory>();
+  bool ticking_ = false;  // in onTick: arming timers reschedules once, at its end
+  uint64_t tick_wakeups_ = 0;
+  uint64_t tick_generation_ = 0;  // the current tick wait's (a superseded one ignores its wake)
+  // The tick and metrics waits' operation state, re-armed without the heap (two for the tick: a
+  // wait moved earlier is cancelled, and holds its block until its completion runs).
+  std::array<std::shared_ptr<HandlerMemory>, 2> tick_memory_ = {std::make_shared<HandlerMemory>(),
+                                                                std::make_shared<HandlerMemory>()};
   std::shared_ptr<HandlerMemory> metrics_memory_ = std::make_shared<HandlerMemory>();
   bool stopping_ = false;
   std::thread thread_;

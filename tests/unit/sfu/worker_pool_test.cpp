@@ -256,6 +256,54 @@ TEST_F(WorkerPoolTest, WheelTimersFireOnTheWorker) {
   });
 }
 
+TEST_F(WorkerPoolTest, TickWakesOnlyWhenATimerIsDue) {
+  startPool(1);
+  Worker& w = pool_->byIndex(0);
+  std::atomic<int> fired{0};
+  std::unique_ptr<Timer> periodic;
+  const uint64_t before = onWorker(w, [&] {
+    periodic = std::make_unique<Timer>(w.timers());
+    periodic->setCallback([&] {
+      ++fired;
+      periodic->startMs(100);
+    });
+    periodic->startMs(100);
+    return w.tickWakeups();
+  });
+  std::this_thread::sleep_for(450ms);
+  const uint64_t wakeups = onWorker(w,
+                                    [&] {
+                                      periodic.reset();
+                                      return w.tickWakeups();
+                                    }) -
+                           before;
+  EXPECT_GE(fired.load(), 2);
+  // Once per firing (a 10 ms tick woke 45 times in the same time), plus slack for a slow machine.
+  EXPECT_LE(wakeups, static_cast<uint64_t>(fired.load()) + 2);
+}
+
+TEST_F(WorkerPoolTest, TimerArmedBeforeTheScheduledWakeFiresOnTime) {
+  startPool(1);
+  Worker& w = pool_->byIndex(0);
+  std::promise<int64_t> fired;
+  std::unique_ptr<Timer> late, early;
+  const int64_t armed_at = onWorker(w, [&] {
+    late = std::make_unique<Timer>(w.timers(), [] {});
+    late->startMs(5000);  // the worker now sleeps until then
+    early = std::make_unique<Timer>(w.timers(), [&] { fired.set_value(w.clock().nowUs()); });
+    early->startMs(30);  // must move the wake earlier
+    return w.clock().nowUs();
+  });
+  auto f = fired.get_future();
+  ASSERT_EQ(f.wait_for(3s), std::future_status::ready);
+  EXPECT_GE(f.get() - armed_at, 30'000 - 10'000);
+  onWorker(w, [&] {
+    late.reset();
+    early.reset();
+    return 0;
+  });
+}
+
 TEST_F(WorkerPoolTest, StopJoinsAndIsIdempotent) {
   startPool(2);
   std::atomic<int> hooks{0};

@@ -120,22 +120,58 @@ TEST(TimerWheel, CallbackMayStopOrDestroyOtherAndOwnTimers) {
   EXPECT_EQ(wheel.armedCount(), 1u);  // c re-armed
 }
 
-TEST(TimerWheel, PastDeadlineFiresOnNextTickAndHookSeesFirstArm) {
+TEST(TimerWheel, PastDeadlineFiresOnNextTickAndHookSeesEarlierArms) {
   ManualClock clock(500 * kMs);
   TimerWheel wheel(clock, 10 * kMs, 16);
   int hooks = 0;
-  wheel.setArmHook([&] { ++hooks; });
+  // The owner wakes at the next due tick, as the worker does.
+  wheel.setArmHook([&] {
+    ++hooks;
+    wheel.setWakeTick(wheel.nextDueTick());
+  });
   int fired = 0;
   Timer t1(wheel, [&] { ++fired; });
   Timer t2(wheel, [&] { ++fired; });
   t1.startAt(0);  // long past
-  t2.start(-5);
-  EXPECT_EQ(hooks, 1);  // only the empty → non-empty transition
+  EXPECT_EQ(hooks, 1);
+  EXPECT_EQ(wheel.wakeTick(), 51);
+  t2.start(-5);  // the same tick: the owner already wakes in time
+  EXPECT_EQ(hooks, 1);
   EXPECT_EQ(wheel.advanceTo(500 * kMs), 0u);
-  EXPECT_EQ(wheel.advanceTo(510 * kMs), 2u);
+  clock.setUs(510 * kMs);
+  EXPECT_EQ(wheel.advanceTo(clock.nowUs()), 2u);
   EXPECT_EQ(fired, 2);
-  t1.startMs(10);
+  wheel.setWakeTick(TimerWheel::kNoWake);  // the owner woke and nothing is armed
+  EXPECT_EQ(wheel.nextDueTick(), -1);
+  t1.startMs(100);  // tick 61
   EXPECT_EQ(hooks, 2);
+  EXPECT_EQ(wheel.wakeTick(), 61);
+  t2.startMs(200);  // later than the wake: no hook
+  EXPECT_EQ(hooks, 2);
+  t2.startMs(30);  // earlier: the owner must wake sooner
+  EXPECT_EQ(hooks, 3);
+  EXPECT_EQ(wheel.wakeTick(), 54);
+}
+
+TEST(TimerWheel, NextDueTickSkipsEmptySlotsAndNeverPassesADeadline) {
+  ManualClock clock(0);
+  TimerWheel wheel(clock, 10 * kMs, 16);
+  Timer near(wheel, [] {});
+  Timer far(wheel, [] {});
+  EXPECT_EQ(wheel.nextDueTick(), -1);
+  far.startMs(500);                   // tick 50: three rotations of 16 slots away, in slot 2
+  EXPECT_EQ(wheel.nextDueTick(), 2);  // early (its slot comes round first), never late
+  near.startMs(75);                   // tick 8
+  EXPECT_EQ(wheel.nextDueTick(), 2);
+  clock.setUs(20 * kMs);
+  EXPECT_EQ(wheel.advanceTo(clock.nowUs()), 0u);  // slot 2 held only the far timer
+  EXPECT_EQ(wheel.nextDueTick(), 8);
+  clock.setUs(80 * kMs);
+  EXPECT_EQ(wheel.advanceTo(clock.nowUs()), 1u);
+  EXPECT_EQ(wheel.nextDueTick(), 18);  // slot 2 again, one rotation on
+  clock.setUs(500 * kMs);
+  EXPECT_EQ(wheel.advanceTo(clock.nowUs()), 1u);
+  EXPECT_EQ(wheel.nextDueTick(), -1);
 }
 
 TEST(TimerWheel, TimerOutlivingWheelIsSafe) {
