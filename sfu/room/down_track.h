@@ -111,9 +111,13 @@ class DownTrack {
     __builtin_prefetch(&seq_);
     __builtin_prefetch(&vp8_);
   }
-  // The log entry the next forwarded packet will fill; reads the log's head and the rewriter's
-  // last seq, so call it once prefetch() has had time to bring them in.
-  void prefetchEntry() const { sent_log_.prefetchSlot(static_cast<uint16_t>(seq_.lastSeq() + 1)); }
+  // The log entry the next forwarded packet will fill and the head of the transport it goes out
+  // on; reads the log's head, the rewriter's last seq and out_, so call it once prefetch() has had
+  // time to bring them in.
+  void prefetchEntry() const {
+    sent_log_.prefetchSlot(static_cast<uint16_t>(seq_.lastSeq() + 1));
+    if (out_ != nullptr) out_->prefetchSendPath();
+  }
 
  private:
   // Tells the track gateMask() after a change of state it depends on.

@@ -51,6 +51,14 @@ class MediaTransport {
 
   virtual ~MediaTransport() = default;
 
+  // Starts loading the object's first two cache lines, where an implementation keeps what every
+  // send reads (the fan-out calls it a subscriber ahead; a prefetch never faults or blocks).
+  void prefetchSendPath() const {
+    const auto* self = reinterpret_cast<const char*>(this);
+    __builtin_prefetch(self);
+    __builtin_prefetch(self + 64);
+  }
+
   // Local ICE credentials, DTLS fingerprint and host addresses, for the SDP this side writes.
   virtual const sdp::LocalTransport& local() const = 0;
   // The remote side's ICE credentials and DTLS fingerprints from its SDP (offer or answer).

@@ -156,20 +156,24 @@ class WebRtcTransport final : public MediaTransport,
   PacketKindLabel kindOf(std::span<const uint8_t> rtp) const;
   void dropped(TransportDrop reason);
 
+  // What every packet sent reads comes first (with the vtable pointers: the first two lines,
+  // which a DownTrack prefetches a subscriber ahead); the rest of the object is session setup.
   SessionRouter& router_;
   TransportCounters& counters_;
+  State state_ = State::kNew;
+  std::unique_ptr<srtp::SrtpSession> srtp_out_;
+  std::unique_ptr<srtp::SrtpSession> srtp_in_;
+  Stats stats_;
+  std::array<PacketKindLabel, 128> pt_kinds_{};
   std::shared_ptr<dtls::DtlsContext> dtls_context_;
   sdp::LocalTransport local_;
   MediaTransport::Listener& listener_;
   Options options_;
-  State state_ = State::kNew;
   ice::IceLiteAgent ice_;
   bool remote_set_ = false;
   dtls::DtlsRole dtls_role_ = dtls::DtlsRole::kServer;
   std::vector<dtls::Fingerprint> remote_fingerprints_;
   std::unique_ptr<dtls::DtlsTransport> dtls_;
-  std::unique_ptr<srtp::SrtpSession> srtp_in_;
-  std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<sctp::SctpAssociation> sctp_;
   bool want_sctp_ = false;
   // After setNegotiatedMedia: whether the peer accepted an application m-section. A peer that
@@ -179,13 +183,11 @@ class WebRtcTransport final : public MediaTransport,
   uint16_t remote_sctp_port_ = 5000;
   std::vector<std::pair<uint16_t, std::string>> pending_channels_;  // opened before SCTP was up
   uint16_t next_local_stream_ = 1;
-  std::array<PacketKindLabel, 128> pt_kinds_{};
   std::vector<net::Endpoint> endpoints_;
   worker::Timer dtls_timer_;
   worker::Timer consent_timer_;
   int64_t now_us_ = 0;  // the clock at the current entry point
   std::string close_reason_;
-  Stats stats_;
   bool* destroyed_ = nullptr;  // set while an entry point runs; the destructor flips it
 
   friend class SessionRouter;
