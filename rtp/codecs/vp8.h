@@ -84,7 +84,7 @@ bool setVp8Ids(std::span<uint8_t> payload, const Vp8Descriptor& d, const Vp8Ids&
 
 // Keeps picture id (15-bit) and TL0PICIDX (8-bit) continuous for one outgoing stream, alongside
 // the SeqRewriter of the same stream.
-class Vp8Rewriter {
+class alignas(64) Vp8Rewriter {
  public:
   Vp8Rewriter() : pictureId_(15), tl0PicIdx_(8) {}
 
@@ -101,9 +101,13 @@ class Vp8Rewriter {
   void dropPicture(const Vp8Descriptor& d);
 
  private:
-  CounterRewriter pictureId_;
-  CounterRewriter tl0PicIdx_;
+  // Both counters' states in the first two lines (the class is line-aligned), read for every
+  // packet; their skip rings after them, read only around dropped pictures.
+  CounterState pictureId_;
+  CounterState tl0PicIdx_;
   bool pictureId15_ = true;
+  SkipRing pictureIdSkips_{};
+  SkipRing tl0PicIdxSkips_{};
 };
 
 }  // namespace rtp::codecs

@@ -6,17 +6,14 @@
 
 namespace rtp {
 
-CounterRewriter::CounterRewriter(unsigned bits)
-    : mask_(bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1), half_((mask_ >> 1) + 1) {}
-
-int64_t CounterRewriter::unwrap(uint32_t in) const {
+int64_t CounterState::unwrap(uint32_t in) const {
   // Place `in` in the cycle nearest the newest input (RFC 3550 §A.1 style, any width).
   const uint32_t diff = (in - static_cast<uint32_t>(highestIn_)) & mask_;
-  return highestIn_ + (diff >= half_ ? static_cast<int64_t>(diff) - (int64_t{mask_} + 1)
-                                     : static_cast<int64_t>(diff));
+  return highestIn_ + (diff >= half() ? static_cast<int64_t>(diff) - (int64_t{mask_} + 1)
+                                      : static_cast<int64_t>(diff));
 }
 
-void CounterRewriter::begin(uint32_t in) {
+void CounterState::begin(uint32_t in) {
   const int64_t in64 = in & mask_;
   // First source: send values unchanged. Later sources: continue right after the last sent.
   offset_ = started_ ? highestOut_ + 1 - in64 : 0;
@@ -29,36 +26,36 @@ void CounterRewriter::begin(uint32_t in) {
   pendingSwitch_ = false;
 }
 
-bool CounterRewriter::wasSkipped(int64_t in) const {
+bool CounterState::wasSkipped(int64_t in, const SkipRing& ring) const {
   for (size_t i = skipCount_; i-- > 0;) {
-    const int64_t s = skips_[(skipHead_ + i) % kSkipHistory];
+    const int64_t s = ring[(skipHead_ + i) % kSkipHistory];
     if (s == in) return true;
     if (s < in) return false;
   }
   return false;
 }
 
-int64_t CounterRewriter::skipsAbove(int64_t in) const {
+int64_t CounterState::skipsAbove(int64_t in, const SkipRing& ring) const {
   int64_t n = 0;
   for (size_t i = skipCount_; i-- > 0;) {
-    if (skips_[(skipHead_ + i) % kSkipHistory] <= in) break;
+    if (ring[(skipHead_ + i) % kSkipHistory] <= in) break;
     ++n;
   }
   return n;
 }
 
-void CounterRewriter::rememberSkip(int64_t in) {
+void CounterState::rememberSkip(int64_t in, SkipRing& ring) {
   if (skipCount_ == kSkipHistory) {
     // Forget the oldest skip point: values at or below it can no longer be mapped correctly.
-    baseIn_ = std::max(baseIn_, skips_[skipHead_] + 1);
-    skipHead_ = (skipHead_ + 1) % kSkipHistory;
+    baseIn_ = std::max(baseIn_, ring[skipHead_] + 1);
+    skipHead_ = static_cast<uint8_t>((skipHead_ + 1) % kSkipHistory);
     --skipCount_;
   }
-  skips_[(skipHead_ + skipCount_) % kSkipHistory] = in;
+  ring[(skipHead_ + skipCount_) % kSkipHistory] = in;
   ++skipCount_;
 }
 
-std::optional<uint32_t> CounterRewriter::rewrite(uint32_t in) {
+std::optional<uint32_t> CounterState::rewrite(uint32_t in, const SkipRing& ring) {
   in &= mask_;
   if (!started_ || pendingSwitch_) begin(in);
   const int64_t in64 = unwrap(in);
@@ -68,30 +65,30 @@ std::optional<uint32_t> CounterRewriter::rewrite(uint32_t in) {
     highestIn_ = in64;
     out = in64 + offset_;
   } else {
-    if (wasSkipped(in64)) return std::nullopt;
-    out = in64 + offset_ + skipsAbove(in64);
+    if (wasSkipped(in64, ring)) return std::nullopt;
+    out = in64 + offset_ + skipsAbove(in64, ring);
   }
   highestOut_ = std::max(highestOut_, out);
   return static_cast<uint32_t>(out) & mask_;
 }
 
-bool CounterRewriter::skip(uint32_t in) {
+bool CounterState::skip(uint32_t in, SkipRing& ring) {
   in &= mask_;
   if (!started_ || pendingSwitch_) begin(in);
   const int64_t in64 = unwrap(in);
   if (in64 <= highestIn_) return false;  // already passed (sent, skipped, or older): a gap
   highestIn_ = in64;
   --offset_;
-  rememberSkip(in64);
+  rememberSkip(in64, ring);
   return true;
 }
 
-std::optional<uint32_t> CounterRewriter::toInput(uint32_t out) const {
+std::optional<uint32_t> CounterState::toInput(uint32_t out, const SkipRing& ring) const {
   if (!started_ || pendingSwitch_) return std::nullopt;
   const uint32_t diff = (out - static_cast<uint32_t>(highestOut_)) & mask_;
   const int64_t out64 =
-      highestOut_ + (diff >= half_ ? static_cast<int64_t>(diff) - (int64_t{mask_} + 1)
-                                   : static_cast<int64_t>(diff));
+      highestOut_ + (diff >= half() ? static_cast<int64_t>(diff) - (int64_t{mask_} + 1)
+                                    : static_cast<int64_t>(diff));
   if (out64 > highestOut_) return std::nullopt;
   // out = in + offset_ + (skips above in). Walk the skips newest first: with k of them above,
   // in = out - offset_ - k, valid once it is above the (k+1)-th newest skip.
@@ -99,7 +96,7 @@ std::optional<uint32_t> CounterRewriter::toInput(uint32_t out) const {
     const int64_t in = out64 - offset_ - static_cast<int64_t>(k);
     if (in < baseIn_ || in > highestIn_) return std::nullopt;
     if (k == skipCount_) return static_cast<uint32_t>(in) & mask_;
-    const int64_t s = skips_[(skipHead_ + skipCount_ - 1 - k) % kSkipHistory];
+    const int64_t s = ring[(skipHead_ + skipCount_ - 1 - k) % kSkipHistory];
     if (in > s) return static_cast<uint32_t>(in) & mask_;
   }
 }
@@ -110,7 +107,7 @@ void SeqRewriter::switchSource() {
 }
 
 std::optional<SeqRewriter::Mapped> SeqRewriter::rewrite(uint16_t seq, uint32_t ts, int64_t nowUs) {
-  const std::optional<uint32_t> outSeq = seq_.rewrite(seq);
+  const std::optional<uint32_t> outSeq = seq_.rewrite(seq, seqSkips_);
   if (!outSeq) return std::nullopt;
   if (!tsStarted_) {
     tsStarted_ = true;

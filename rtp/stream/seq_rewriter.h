@@ -19,53 +19,74 @@ namespace rtp {
 // TL0PICIDX: 8): out = in + offset, with a new offset at each source switch so the first value of
 // the new source follows the last value sent, and with later values shifted down past skipped
 // ones. Mapping the same input twice gives the same output (picture ids repeat per packet).
-class CounterRewriter {
- public:
-  // Remembered skip points; a reordered value older than the oldest forgotten one is dropped.
-  static constexpr size_t kSkipHistory = 64;
+//
+// CounterState is the part read for every value (40 bytes); the skip points it remembers live in
+// a SkipRing the owner passes in and which is read only around skips. An owner of several
+// counters (Vp8Rewriter, SeqRewriter) keeps the states together and the rings after them, so a
+// packet touches one or two cache lines of a subscriber's rewriters, not one per counter plus its
+// ring. CounterRewriter pairs one state with its ring.
+inline constexpr size_t kSkipHistory = 64;  // remembered skip points
+using SkipRing = std::array<int64_t, kSkipHistory>;
 
-  explicit CounterRewriter(unsigned bits);
+class CounterState {
+ public:
+  explicit CounterState(unsigned bits) : mask_(bits >= 32 ? 0xFFFFFFFFu : (1u << bits) - 1) {}
 
   // The next value passed to rewrite() or skip() starts a new source.
   void switchSource() { pendingSwitch_ = true; }
   // Output value, or nullopt when the input must not be sent: from before the current source's
   // first value, skipped, or too old to map correctly.
-  std::optional<uint32_t> rewrite(uint32_t in);
+  std::optional<uint32_t> rewrite(uint32_t in, const SkipRing& ring);
   // The value is not sent. When it is the newest seen, later values shift down by one; an older
   // value cannot be taken back out of what was sent, so it just stays a gap. Returns true when
   // the output was shifted.
-  bool skip(uint32_t in);
+  bool skip(uint32_t in, SkipRing& ring);
   // Inverse mapping for the current source: which input was sent as `out` (e.g. to serve a
   // receiver's NACK from the publisher-side buffer). nullopt for values not sent from the current
   // source (before the switch, never sent, or beyond the remembered skips).
-  std::optional<uint32_t> toInput(uint32_t out) const;
+  std::optional<uint32_t> toInput(uint32_t out, const SkipRing& ring) const;
 
   bool started() const { return started_; }
   uint32_t lastOut() const { return static_cast<uint32_t>(highestOut_) & mask_; }
 
  private:
+  uint32_t half() const { return (mask_ >> 1) + 1; }
   int64_t unwrap(uint32_t in) const;
   void begin(uint32_t in);
-  bool wasSkipped(int64_t in) const;
-  int64_t skipsAbove(int64_t in) const;
-  void rememberSkip(int64_t in);
+  bool wasSkipped(int64_t in, const SkipRing& ring) const;
+  int64_t skipsAbove(int64_t in, const SkipRing& ring) const;
+  void rememberSkip(int64_t in, SkipRing& ring);
 
   uint32_t mask_;
-  uint32_t half_;
   bool started_ = false;
   bool pendingSwitch_ = false;
+  uint8_t skipHead_ = 0;  // ring index of the oldest skip point
+  uint8_t skipCount_ = 0;
   int64_t baseIn_ = 0;     // first unwrapped input still mappable
   int64_t highestIn_ = 0;  // unwrapped
   int64_t highestOut_ = -1;
-  int64_t offset_ = 0;   // for inputs above the newest skip point
-  size_t skipHead_ = 0;  // index of the oldest
-  size_t skipCount_ = 0;
-  // Last: the fields above, read for every value, share the first cache line.
-  std::array<int64_t, kSkipHistory> skips_{};  // ring, ascending
+  int64_t offset_ = 0;  // for inputs above the newest skip point
+};
+static_assert(sizeof(CounterState) == 40);
+static_assert(kSkipHistory <= 128, "skipHead_ + skipCount_ fit in uint8_t arithmetic");
+
+class CounterRewriter {
+ public:
+  explicit CounterRewriter(unsigned bits) : state_(bits) {}
+  void switchSource() { state_.switchSource(); }
+  std::optional<uint32_t> rewrite(uint32_t in) { return state_.rewrite(in, ring_); }
+  bool skip(uint32_t in) { return state_.skip(in, ring_); }
+  std::optional<uint32_t> toInput(uint32_t out) const { return state_.toInput(out, ring_); }
+  bool started() const { return state_.started(); }
+  uint32_t lastOut() const { return state_.lastOut(); }
+
+ private:
+  CounterState state_;
+  SkipRing ring_{};
 };
 
 // Sequence number + timestamp rewriting for one outgoing RTP stream.
-class SeqRewriter {
+class alignas(64) SeqRewriter {
  public:
   struct Mapped {
     uint16_t seq;
@@ -84,10 +105,10 @@ class SeqRewriter {
   std::optional<Mapped> rewrite(uint16_t seq, uint32_t ts, int64_t nowUs);
   // The packet with this seq is not sent (dropped temporal layer, padding-only); later packets
   // shift down so the outgoing sequence stays gapless.
-  void skip(uint16_t seq) { seq_.skip(seq); }
+  void skip(uint16_t seq) { seq_.skip(seq, seqSkips_); }
   // The incoming seq that was sent as outSeq, for retransmission lookups (current source only).
   std::optional<uint16_t> incomingSeq(uint16_t outSeq) const {
-    const auto in = seq_.toInput(outSeq);
+    const auto in = seq_.toInput(outSeq, seqSkips_);
     return in ? std::optional<uint16_t>(static_cast<uint16_t>(*in)) : std::nullopt;
   }
 
@@ -96,14 +117,16 @@ class SeqRewriter {
   uint32_t lastTimestamp() const { return lastTs_; }
 
  private:
+  // One cache line for every packet (the class is line-aligned): the timestamp state, then the
+  // sequence counter's state; its skip ring trails.
+  int64_t lastSentUs_ = 0;  // when the newest outgoing timestamp was sent
   uint32_t clockRate_;
+  uint32_t tsOffset_ = 0;
+  uint32_t lastTs_ = 0;  // newest outgoing timestamp
   bool tsStarted_ = false;
   bool tsPending_ = false;
-  uint32_t tsOffset_ = 0;
-  uint32_t lastTs_ = 0;     // newest outgoing timestamp
-  int64_t lastSentUs_ = 0;  // when the newest outgoing timestamp was sent
-  // Its hot head follows the fields above in the same line; its skip ring trails.
-  CounterRewriter seq_;
+  CounterState seq_;
+  SkipRing seqSkips_{};
 };
 
 }  // namespace rtp
