@@ -40,9 +40,15 @@ std::atomic<uintptr_t> gNextId{1};
 // (usrsctp_init_nothreads + usrsctp_handle_timers) ticks only while an association's socket
 // exists (a transport without an application m-section never starts one), and
 // for kGrace after the last one is gone, so that aborts and shutdowns still run to their end.
+//
+// The tick is 20 ms, not usrsctp's 10: each usrsctp_handle_timers walks every pending callout of
+// every association (at 1 room of 8, 15 µs a tick: 5 % of the process's user time, outside the
+// packet path). The finest timer is the 20 ms delayed SACK, which then fires within 20-40 ms; it
+// only matters for a lone packet (every second one is acknowledged at once), and retransmission
+// timers start at 1 s.
 class TimerDriver {
  public:
-  static constexpr auto kTick = std::chrono::milliseconds(10);
+  static constexpr auto kTick = std::chrono::milliseconds(20);
   static constexpr auto kGrace = std::chrono::seconds(60);
 
   void start() {
