@@ -37,8 +37,8 @@ struct Peer {
 };
 
 constexpr size_t kBatch = 32;
-constexpr size_t kSendBatch =
-    64;  // as the server's UdpSocket: buffers still cached when the kernel copies them
+// As the server's UdpSocket: a batch's buffers are still cached when the kernel copies them.
+constexpr size_t kSendBatch = 64;
 constexpr size_t kCapacity = 1500;
 
 volatile sig_atomic_t g_stop = 0;
