@@ -99,8 +99,8 @@ class DownTrack {
   // every layer. PublishedTrack skips the others without touching this object.
   uint32_t gateMask() const;
 
-  // Starts loading the cache lines forward() reads for every packet (PublishedTrack calls it for
-  // the next subscriber while it serves this one).
+  // Starts loading the cache lines forward() reads for every packet (PublishedTrack calls it two
+  // subscribers ahead of the one it serves).
   void prefetch(uint8_t payload_type) const {
     const auto* self = reinterpret_cast<const char*>(this);
     __builtin_prefetch(self);
