@@ -24,7 +24,7 @@ namespace rtp {
 // a SkipRing the owner passes in and which is read only around skips. An owner of several
 // counters (Vp8Rewriter, SeqRewriter) keeps the states together and the rings after them, so a
 // packet touches one or two cache lines of a subscriber's rewriters, not one per counter plus its
-// ring. CounterRewriter pairs one state with its ring.
+// ring.
 inline constexpr size_t kSkipHistory = 64;  // remembered skip points
 using SkipRing = std::array<int64_t, kSkipHistory>;
 
@@ -69,21 +69,6 @@ class CounterState {
 };
 static_assert(sizeof(CounterState) == 40);
 static_assert(kSkipHistory <= 128, "skipHead_ + skipCount_ fit in uint8_t arithmetic");
-
-class CounterRewriter {
- public:
-  explicit CounterRewriter(unsigned bits) : state_(bits) {}
-  void switchSource() { state_.switchSource(); }
-  std::optional<uint32_t> rewrite(uint32_t in) { return state_.rewrite(in, ring_); }
-  bool skip(uint32_t in) { return state_.skip(in, ring_); }
-  std::optional<uint32_t> toInput(uint32_t out) const { return state_.toInput(out, ring_); }
-  bool started() const { return state_.started(); }
-  uint32_t lastOut() const { return state_.lastOut(); }
-
- private:
-  CounterState state_;
-  SkipRing ring_{};
-};
 
 // Sequence number + timestamp rewriting for one outgoing RTP stream.
 class alignas(64) SeqRewriter {

@@ -188,28 +188,29 @@ TEST(SeqRewriter, IncomingSeqInvertsMapping) {
   EXPECT_FALSE(r.incomingSeq(3));      // not sent yet
 }
 
-TEST(CounterRewriter, NarrowCountersWrap) {
-  CounterRewriter tl0(8);
-  EXPECT_EQ(tl0.rewrite(254), 254u);
-  EXPECT_EQ(tl0.rewrite(255), 255u);
-  EXPECT_EQ(tl0.rewrite(0), 0u);
+TEST(CounterState, NarrowCountersWrap) {
+  SkipRing ring{};
+  CounterState tl0(8);
+  EXPECT_EQ(tl0.rewrite(254, ring), 254u);
+  EXPECT_EQ(tl0.rewrite(255, ring), 255u);
+  EXPECT_EQ(tl0.rewrite(0, ring), 0u);
   tl0.switchSource();
-  EXPECT_EQ(tl0.rewrite(77), 1u);
-  EXPECT_EQ(tl0.rewrite(77), 1u);  // same input, same output
-  EXPECT_EQ(tl0.rewrite(78), 2u);
+  EXPECT_EQ(tl0.rewrite(77, ring), 1u);
+  EXPECT_EQ(tl0.rewrite(77, ring), 1u);  // same input, same output
+  EXPECT_EQ(tl0.rewrite(78, ring), 2u);
 
-  CounterRewriter pid(15);
-  EXPECT_EQ(pid.rewrite(32766), 32766u);
-  EXPECT_TRUE(pid.skip(32767));
-  EXPECT_FALSE(pid.skip(32767));  // repeated skip of the same picture counts once
-  EXPECT_EQ(pid.rewrite(0), 32767u);
-  EXPECT_EQ(pid.rewrite(1), 0u);
+  CounterState pid(15);
+  EXPECT_EQ(pid.rewrite(32766, ring), 32766u);
+  EXPECT_TRUE(pid.skip(32767, ring));
+  EXPECT_FALSE(pid.skip(32767, ring));  // repeated skip of the same picture counts once
+  EXPECT_EQ(pid.rewrite(0, ring), 32767u);
+  EXPECT_EQ(pid.rewrite(1, ring), 0u);
   EXPECT_EQ(pid.lastOut(), 0u);
 
-  CounterRewriter seven(7);
-  EXPECT_EQ(seven.rewrite(127), 127u);
-  EXPECT_EQ(seven.rewrite(0), 0u);
-  EXPECT_FALSE(seven.rewrite(126));  // before the first value
+  CounterState seven(7);
+  EXPECT_EQ(seven.rewrite(127, ring), 127u);
+  EXPECT_EQ(seven.rewrite(0, ring), 0u);
+  EXPECT_FALSE(seven.rewrite(126, ring));  // before the first value
 }
 
 }  // namespace
