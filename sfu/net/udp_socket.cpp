@@ -160,6 +160,7 @@ void UdpSocket::onReadable() {
     listener_->onPacketsReceived(std::span<ReceivedPacket>(packets_.data(), n));
     in_batch_ = false;
     if (!socket_.is_open()) return;  // the listener closed us
+    if (recv_drained_) break;
   }
   flush();
   // If we stopped at the per-wakeup cap the socket is still readable: async_wait completes at once,
@@ -168,6 +169,7 @@ void UdpSocket::onReadable() {
 }
 
 size_t UdpSocket::receiveBatch() {
+  recv_drained_ = false;
   if (!socket_.is_open()) return 0;
   // Refill slots the listener took buffers from.
   size_t slots = 0;
@@ -201,7 +203,11 @@ size_t UdpSocket::receiveMmsg(size_t slots) {
   do {
     r = ::recvmmsg(fd, recv_msgs_.data(), static_cast<unsigned>(slots), MSG_DONTWAIT, nullptr);
   } while (r < 0 && errno == EINTR);
-  if (r <= 0) return 0;  // EAGAIN, or an error the next wait will surface again
+  if (r <= 0) {  // EAGAIN, or an error the next wait will surface again
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ++stats_.recv_empty;
+    return 0;
+  }
+  recv_drained_ = static_cast<size_t>(r) < slots;
   // Compact: drop truncated / unparsable datagrams, keep the others at the front.
   size_t kept = 0;
   for (size_t i = 0; i < static_cast<size_t>(r); ++i) {
@@ -236,7 +242,10 @@ size_t UdpSocket::receiveSingle() {
     do {
       r = ::recvmsg(fd, &h, MSG_DONTWAIT);
     } while (r < 0 && errno == EINTR);
-    if (r < 0) return 0;
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) ++stats_.recv_empty;
+      return 0;
+    }
     auto remote =
         Endpoint::fromSockaddr(reinterpret_cast<const sockaddr*>(h.msg_name), h.msg_namelen);
     if ((h.msg_flags & MSG_TRUNC) != 0 || !remote) {

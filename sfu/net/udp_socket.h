@@ -6,7 +6,9 @@
 // wakeup reads until the socket is empty (or the cap) and flushes the send queue once at the end:
 // what arrived while the previous batch was being forwarded leaves in the same sendmmsg, so the
 // peers are woken once per burst rather than once per batch (a third fewer sendmmsg calls at 1
-// room of 8, measured), for the cost of one recvmmsg that finds nothing.
+// room of 8, measured). A recvmmsg that returns fewer datagrams than it asked for found the queue
+// empty, so the wakeup ends there without a call that would only return EAGAIN: the socket is
+// edge-triggered in asio's epoll set, and a datagram queued after that call raises a new edge.
 //
 // Send: send() only queues (bounded ring; full queue = counted drop). The queue is flushed with
 // sendmmsg(2) at the end of each receive wakeup, as soon as a full send batch is queued, or, for
@@ -64,6 +66,7 @@ class UdpSocket {
     uint64_t packets_out = 0;
     uint64_t bytes_out = 0;
     uint64_t recv_batches = 0;
+    uint64_t recv_empty = 0;  // receive calls that found the queue empty (EAGAIN)
     uint64_t send_batches = 0;
     uint64_t drop_pool_exhausted = 0;  // received, but no buffer to keep it
     uint64_t drop_truncated = 0;       // datagram larger than a buffer
@@ -117,7 +120,8 @@ class UdpSocket {
   void closeSendSocket();
   void waitReadable();
   void onReadable();
-  // Receives one batch; returns the number of datagrams received, 0 on EAGAIN / error.
+  // Receives one batch; returns the number of datagrams received, 0 on EAGAIN / error. Sets
+  // recv_drained_ when the call found the kernel queue empty before filling every slot.
   size_t receiveBatch();
   size_t receiveMmsg(size_t slots);
   size_t receiveSingle();
@@ -154,6 +158,7 @@ class UdpSocket {
   std::vector<sockaddr_storage> send_names_;
 
   bool in_batch_ = false;
+  bool recv_drained_ = false;
   bool flush_posted_ = false;
   bool write_blocked_ = false;
   bool read_waiting_ = false;

@@ -79,8 +79,22 @@ TEST(UdpSocket, ReceivesInBatchesAndEchoesWithSendmmsg) {
   EXPECT_EQ(st.packets_in, 40u);
   EXPECT_EQ(st.packets_out, 40u);
   EXPECT_EQ(st.recv_batches, 2u);
+  // The second batch came back short, so it emptied the queue: no third call to find EAGAIN.
+  EXPECT_EQ(st.recv_empty, 0u);
   EXPECT_LE(st.send_batches, 2u);  // one sendmmsg per receive batch
   EXPECT_LE(pool.inUse(), 32u);    // only receive slots (refilled on the next read)
+
+  // Stopping after a short batch leaves the edge-triggered wait armed: datagrams that arrive
+  // later, in several bursts, each wake the socket again.
+  for (int burst = 0; burst < 3; ++burst) {
+    const size_t before = rec.payloads.size();
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(client.sendTo(loopback(sock.localPort()), "b" + std::to_string(burst)));
+    runUntil(io, [&] { return rec.payloads.size() == before + 3 && sock.queued() == 0; });
+    ASSERT_EQ(rec.payloads.size(), before + 3) << "burst " << burst;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(client.receive(), "b" + std::to_string(burst));
+  }
+  EXPECT_EQ(sock.stats().packets_in, 49u);
 
   // A send from a timer / posted closure: queued, flushed by one posted flush.
   const uint8_t hi[] = {'h', 'i'};
