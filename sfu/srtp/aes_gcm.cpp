@@ -63,11 +63,14 @@ bool evpRun(EVP_CIPHER_CTX* ctx, bool encrypt, const uint8_t* iv, const uint8_t*
 // ---- AES-NI engine -----------------------------------------------------------------------------
 #if SFU_AES_NI
 
-// Expanded encryption key: rounds + 1 round keys (FIPS 197 §5.2).
-struct AesNiKey {
-  __m128i rk[15];
-  int rounds = 0;
-};
+using RoundKeys = AesGcm::RoundKeys;
+
+inline __m128i* roundKey(RoundKeys& key, int i) {
+  return reinterpret_cast<__m128i*>(key.bytes + 16 * i);
+}
+inline __m128i roundKey(const RoundKeys& key, int i) {
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(key.bytes + 16 * i));
+}
 
 #define SFU_AESNI __attribute__((target("aes,ssse3")))
 
@@ -84,13 +87,13 @@ SFU_AESNI inline __m128i foldKey(__m128i k, __m128i g) {
 #define SFU_ROT_WORD(prev, rcon) _mm_shuffle_epi32(_mm_aeskeygenassist_si128(prev, rcon), 0xff)
 #define SFU_SUB_WORD(prev) _mm_shuffle_epi32(_mm_aeskeygenassist_si128(prev, 0), 0xaa)
 
-SFU_AESNI void expandKey128(AesNiKey& key, const uint8_t* k) {
+SFU_AESNI void expandKey128(RoundKeys& key, const uint8_t* k) {
   key.rounds = 10;
   __m128i t = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k));
-  key.rk[0] = t;
+  _mm_store_si128(roundKey(key, 0), t);
 #define SFU_STEP(i, rcon)                \
   t = foldKey(t, SFU_ROT_WORD(t, rcon)); \
-  key.rk[i] = t;
+  _mm_store_si128(roundKey(key, i), t);
   SFU_STEP(1, 0x01)
   SFU_STEP(2, 0x02)
   SFU_STEP(3, 0x04)
@@ -104,20 +107,20 @@ SFU_AESNI void expandKey128(AesNiKey& key, const uint8_t* k) {
 #undef SFU_STEP
 }
 
-SFU_AESNI void expandKey256(AesNiKey& key, const uint8_t* k) {
+SFU_AESNI void expandKey256(RoundKeys& key, const uint8_t* k) {
   key.rounds = 14;
   __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k));
   __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k + 16));
-  key.rk[0] = a;
-  key.rk[1] = b;
+  _mm_store_si128(roundKey(key, 0), a);
+  _mm_store_si128(roundKey(key, 1), b);
   // Even round keys: RotWord + SubWord + Rcon of the previous odd one; odd round keys: SubWord
   // only of the previous even one (FIPS 197 §5.2, Nk = 8).
-#define SFU_STEP(i, rcon)                \
-  a = foldKey(a, SFU_ROT_WORD(b, rcon)); \
-  key.rk[i] = a;                         \
-  if ((i) < 14) {                        \
-    b = foldKey(b, SFU_SUB_WORD(a));     \
-    key.rk[(i) + 1] = b;                 \
+#define SFU_STEP(i, rcon)                       \
+  a = foldKey(a, SFU_ROT_WORD(b, rcon));        \
+  _mm_store_si128(roundKey(key, i), a);         \
+  if ((i) < 14) {                               \
+    b = foldKey(b, SFU_SUB_WORD(a));            \
+    _mm_store_si128(roundKey(key, (i) + 1), b); \
   }
   SFU_STEP(2, 0x01)
   SFU_STEP(4, 0x02)
@@ -138,10 +141,11 @@ inline __m128i load(const unsigned char* p) {
 
 // block128_f for GCM128: one block (the hash key H = E(0) and E(Y0) for the tag).
 SFU_AESNI void aesNiBlock(const unsigned char in[16], unsigned char out[16], const void* k) {
-  const AesNiKey& key = *static_cast<const AesNiKey*>(k);
-  __m128i x = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), key.rk[0]);
-  for (int r = 1; r < key.rounds; ++r) x = _mm_aesenc_si128(x, key.rk[r]);
-  x = _mm_aesenclast_si128(x, key.rk[key.rounds]);
+  const RoundKeys& key = *static_cast<const RoundKeys*>(k);
+  __m128i x =
+      _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)), roundKey(key, 0));
+  for (int r = 1; r < key.rounds; ++r) x = _mm_aesenc_si128(x, roundKey(key, r));
+  x = _mm_aesenclast_si128(x, roundKey(key, key.rounds));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out), x);
 }
 
@@ -150,14 +154,14 @@ SFU_AESNI void aesNiBlock(const unsigned char in[16], unsigned char out[16], con
 // AES unit's pipeline full; in and out may be the same buffer.
 SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t blocks, const void* k,
                           const unsigned char ivec[16]) {
-  const AesNiKey& key = *static_cast<const AesNiKey*>(k);
+  const RoundKeys& key = *static_cast<const RoundKeys*>(k);
   const int nr = key.rounds;
   const __m128i reverse = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m128i one = _mm_set_epi32(0, 0, 0, 1);
   // Byte-reversed, the counter word is the low 32-bit lane, where _mm_add_epi32 wraps it.
   __m128i ctr = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ivec)), reverse);
-  const __m128i k0 = key.rk[0];
-  const __m128i kLast = key.rk[nr];
+  const __m128i k0 = roundKey(key, 0);
+  const __m128i kLast = roundKey(key, nr);
   while (blocks >= 8) {
     __m128i b0, b1, b2, b3, b4, b5, b6, b7;
 #define SFU_NEXT(x)                                      \
@@ -173,7 +177,7 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
     SFU_NEXT(b7)
 #undef SFU_NEXT
     for (int r = 1; r < nr; ++r) {
-      const __m128i kr = key.rk[r];
+      const __m128i kr = roundKey(key, r);
       b0 = _mm_aesenc_si128(b0, kr);
       b1 = _mm_aesenc_si128(b1, kr);
       b2 = _mm_aesenc_si128(b2, kr);
@@ -202,7 +206,7 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
   for (; blocks > 0; --blocks, in += 16, out += 16) {
     __m128i x = _mm_xor_si128(_mm_shuffle_epi8(ctr, reverse), k0);
     ctr = _mm_add_epi32(ctr, one);
-    for (int r = 1; r < nr; ++r) x = _mm_aesenc_si128(x, key.rk[r]);
+    for (int r = 1; r < nr; ++r) x = _mm_aesenc_si128(x, roundKey(key, r));
     x = _mm_xor_si128(_mm_aesenclast_si128(x, kLast), load(in));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out), x);
   }
@@ -213,21 +217,13 @@ SFU_AESNI void aesNiCtr32(const unsigned char* in, unsigned char* out, size_t bl
 
 }  // namespace
 
-struct AesGcm::Impl {
-  bool encrypt = false;
-  EVP_CIPHER_CTX* evp = nullptr;
+AesGcm::~AesGcm() {
+  EVP_CIPHER_CTX_free(evp_);
 #if SFU_AES_NI
-  AesNiKey key;                   // GCM128 keeps a pointer to it: Impl never moves
-  GCM128_CONTEXT* gcm = nullptr;  // H, the GHASH tables and the per-packet state
+  if (gcm_) CRYPTO_gcm128_release(gcm_);  // cleanses it
 #endif
-  ~Impl() {
-    EVP_CIPHER_CTX_free(evp);
-#if SFU_AES_NI
-    if (gcm) CRYPTO_gcm128_release(gcm);  // cleanses it
-    OPENSSL_cleanse(&key, sizeof(key));
-#endif
-  }
-};
+  OPENSSL_cleanse(&keys_, sizeof(keys_));
+}
 
 bool AesGcm::cpuHasAesNi() {
 #if SFU_AES_NI
@@ -238,59 +234,51 @@ bool AesGcm::cpuHasAesNi() {
 #endif
 }
 
-std::unique_ptr<AesGcm> AesGcm::create(const uint8_t* key, size_t keyLength, bool encrypt,
-                                       Engine engine) {
-  if (!key || (keyLength != 16 && keyLength != 32)) return nullptr;
-  auto impl = std::make_unique<Impl>();
-  impl->encrypt = encrypt;
+bool AesGcm::init(const uint8_t* key, size_t keyLength, bool encrypt, Engine engine) {
+  if (!key || (keyLength != 16 && keyLength != 32) || gcm_ || evp_) return false;
+  encrypt_ = encrypt;
 #if SFU_AES_NI
   if (engine == Engine::kAuto && cpuHasAesNi()) {
     if (keyLength == 16) {
-      expandKey128(impl->key, key);
+      expandKey128(keys_, key);
     } else {
-      expandKey256(impl->key, key);
+      expandKey256(keys_, key);
     }
-    impl->gcm = CRYPTO_gcm128_new(&impl->key, aesNiBlock);
-    if (!impl->gcm) return nullptr;
-    return std::unique_ptr<AesGcm>(new AesGcm(std::move(impl)));
+    gcm_ = CRYPTO_gcm128_new(&keys_, aesNiBlock);
+    return gcm_ != nullptr;
   }
 #else
   (void)engine;
 #endif
-  impl->evp = evpKeyed(key, keyLength, encrypt);
-  if (!impl->evp) return nullptr;
-  return std::unique_ptr<AesGcm>(new AesGcm(std::move(impl)));
+  evp_ = evpKeyed(key, keyLength, encrypt);
+  return evp_ != nullptr;
 }
 
-AesGcm::AesGcm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-AesGcm::~AesGcm() = default;
-
-bool AesGcm::accelerated() const {
-#if SFU_AES_NI
-  return impl_->gcm != nullptr;
-#else
-  return false;
-#endif
+std::unique_ptr<AesGcm> AesGcm::create(const uint8_t* key, size_t keyLength, bool encrypt,
+                                       Engine engine) {
+  auto aead = std::make_unique<AesGcm>();
+  if (!aead->init(key, keyLength, encrypt, engine)) return nullptr;
+  return aead;
 }
 
 bool AesGcm::run(const uint8_t* iv, const uint8_t* aad, size_t aadLength, const uint8_t* aad2,
                  size_t aad2Length, uint8_t* text, size_t n, uint8_t* tag) {
-  Impl& s = *impl_;
 #if SFU_AES_NI
-  if (s.gcm) {
-    CRYPTO_gcm128_setiv(s.gcm, iv, kAesGcmIvLength);
-    if (aadLength && CRYPTO_gcm128_aad(s.gcm, aad, aadLength) != 0) return false;
-    if (aad2Length && CRYPTO_gcm128_aad(s.gcm, aad2, aad2Length) != 0) return false;
-    if (s.encrypt) {
-      if (n && CRYPTO_gcm128_encrypt_ctr32(s.gcm, text, text, n, aesNiCtr32) != 0) return false;
-      CRYPTO_gcm128_tag(s.gcm, tag, kAesGcmTagLength);
+  if (gcm_) {
+    CRYPTO_gcm128_setiv(gcm_, iv, kAesGcmIvLength);
+    if (aadLength && CRYPTO_gcm128_aad(gcm_, aad, aadLength) != 0) return false;
+    if (aad2Length && CRYPTO_gcm128_aad(gcm_, aad2, aad2Length) != 0) return false;
+    if (encrypt_) {
+      if (n && CRYPTO_gcm128_encrypt_ctr32(gcm_, text, text, n, aesNiCtr32) != 0) return false;
+      CRYPTO_gcm128_tag(gcm_, tag, kAesGcmTagLength);
       return true;
     }
-    if (n && CRYPTO_gcm128_decrypt_ctr32(s.gcm, text, text, n, aesNiCtr32) != 0) return false;
-    return CRYPTO_gcm128_finish(s.gcm, tag, kAesGcmTagLength) == 0;  // constant-time compare
+    if (n && CRYPTO_gcm128_decrypt_ctr32(gcm_, text, text, n, aesNiCtr32) != 0) return false;
+    return CRYPTO_gcm128_finish(gcm_, tag, kAesGcmTagLength) == 0;  // constant-time compare
   }
 #endif
-  return evpRun(s.evp, s.encrypt, iv, aad, aadLength, aad2, aad2Length, text, n, tag);
+  if (!evp_) return false;
+  return evpRun(evp_, encrypt_, iv, aad, aadLength, aad2, aad2Length, text, n, tag);
 }
 
 }  // namespace sfu::srtp

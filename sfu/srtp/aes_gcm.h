@@ -17,38 +17,60 @@
 #include <cstdint>
 #include <memory>
 
+// OpenSSL's types, declared here so that this header does not pull in OpenSSL's.
+struct evp_cipher_ctx_st;
+struct gcm128_context;
+
 namespace sfu::srtp {
 
 inline constexpr size_t kAesGcmIvLength = 12;
 inline constexpr size_t kAesGcmTagLength = 16;
 
+// The state sits in the object itself (round keys included), so an owner that embeds it reaches
+// it without another pointer: a cold seal costs the owner's lines and OpenSSL's GCM128 context.
 class AesGcm {
  public:
   enum class Engine { kAuto, kEvp };
 
-  // keyLength 16 (AES-128) or 32 (AES-256); nullptr for another length or an OpenSSL failure.
-  static std::unique_ptr<AesGcm> create(const uint8_t* key, size_t keyLength, bool encrypt,
-                                        Engine engine = Engine::kAuto);
+  // Unkeyed: init() before run().
+  AesGcm() = default;
   ~AesGcm();
   AesGcm(const AesGcm&) = delete;
   AesGcm& operator=(const AesGcm&) = delete;
 
+  // Keys the context once. keyLength 16 (AES-128) or 32 (AES-256); false for another length, an
+  // OpenSSL failure or a second call. The object must not move afterwards (GCM128 keeps a pointer
+  // to the round keys), which deleting the copy and move operations enforces.
+  bool init(const uint8_t* key, size_t keyLength, bool encrypt, Engine engine = Engine::kAuto);
+
+  // A keyed context on the heap; nullptr where init() would fail.
+  static std::unique_ptr<AesGcm> create(const uint8_t* key, size_t keyLength, bool encrypt,
+                                        Engine engine = Engine::kAuto);
+
   // AAD = aad[0..aadLength) followed by aad2[0..aad2Length); then the n octets at `text`, in
   // place. Sealing writes the 16-octet tag; opening checks it and returns false on a mismatch
   // (the text is then garbage and must be dropped). A context made for sealing does not open,
-  // and the reverse.
+  // and the reverse. False on an unkeyed context.
   bool run(const uint8_t* iv, const uint8_t* aad, size_t aadLength, const uint8_t* aad2,
            size_t aad2Length, uint8_t* text, size_t n, uint8_t* tag);
 
   // True when the AES-NI engine runs (for tests and the benchmark's labels).
-  bool accelerated() const;
+  bool accelerated() const { return gcm_ != nullptr; }
   // Whether this CPU runs the AES-NI engine.
   static bool cpuHasAesNi();
 
+  // Expanded AES encryption key (FIPS 197 §5.2): rounds + 1 round keys of 16 octets.
+  struct RoundKeys {
+    alignas(16) uint8_t bytes[15 * 16];
+    int rounds;
+  };
+
  private:
-  struct Impl;
-  explicit AesGcm(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  // What run() reads first, then the round keys.
+  gcm128_context* gcm_ = nullptr;     // AES-NI engine: H, the GHASH tables, per-packet state
+  evp_cipher_ctx_st* evp_ = nullptr;  // EVP engine
+  bool encrypt_ = false;
+  RoundKeys keys_{};
 };
 
 }  // namespace sfu::srtp

@@ -105,10 +105,10 @@ bool deriveGcmSessionKeys(std::span<const uint8_t> masterKey,
 
 GcmSrtp::GcmSrtp(SrtpDirection direction, const SrtpSession::Options& options)
     : direction_(direction),
+      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx),
       window_(options.replayWindow < 64       ? 64
               : options.replayWindow > 0x7fff ? 0x7fff
-                                              : options.replayWindow),
-      allowRepeatTx_(direction == SrtpDirection::kOutbound && options.allowRepeatTx) {}
+                                              : options.replayWindow) {}
 
 GcmSrtp::~GcmSrtp() {
   OPENSSL_cleanse(rtpSalt_, sizeof(rtpSalt_));
@@ -148,11 +148,10 @@ std::unique_ptr<GcmSrtp> GcmSrtp::createWithSessionKeys(SrtpDirection direction,
 
 bool GcmSrtp::init(const GcmSessionKeys& keys, AesGcm::Engine engine) {
   const bool encrypt = direction_ == SrtpDirection::kOutbound;
-  rtpAead_ = AesGcm::create(keys.rtpKey, keys.keyLength, encrypt, engine);
-  rtcpAead_ = AesGcm::create(keys.rtcpKey, keys.keyLength, encrypt, engine);
   std::memcpy(rtpSalt_, keys.rtpSalt, kGcmSaltLength);
   std::memcpy(rtcpSalt_, keys.rtcpSalt, kGcmSaltLength);
-  return rtpAead_ && rtcpAead_;
+  return rtpAead_.init(keys.rtpKey, keys.keyLength, encrypt, engine) &&
+         rtcpAead_.init(keys.rtcpKey, keys.keyLength, encrypt, engine);
 }
 
 GcmSrtp::Stream* GcmSrtp::find(uint32_t ssrc) {
@@ -236,22 +235,23 @@ SrtpResult GcmSrtp::protectRtp(std::span<uint8_t> buffer, size_t& length) {
   Stream* stream = findOrAdd(ssrc);
   uint64_t index = 0;
   if (!estimateIndex(stream, seq, index)) return SrtpResult::kKeyExpired;
-  switch (stream->rtpWindow.check(index)) {
-    case ReplayWindow::Check::kNew:
-      break;
-    case ReplayWindow::Check::kSeen:
-      // A retransmission of the same packet (same index, same payload: RFC 3711 §9.1).
-      if (!allowRepeatTx_) return SrtpResult::kReplay;
-      break;
-    case ReplayWindow::Check::kTooOld:
-      return SrtpResult::kReplayOld;
+  if (allowRepeatTx_) {
+    // A repeated index is a retransmission of the same packet (same payload: RFC 3711 §9.1).
+    if (stream->rtpWindow.tooOld(index)) return SrtpResult::kReplayOld;
+  } else {
+    const ReplayWindow::Check check = stream->rtpWindow.check(index);
+    if (check != ReplayWindow::Check::kNew) return replayRefusal(check);
   }
   uint8_t iv[kIvLength];
   rtpIv(rtpSalt_, ssrc, index, iv);
-  if (!rtpAead_->run(iv, data, header, nullptr, 0, data + header, length - header, data + length)) {
+  if (!rtpAead_.run(iv, data, header, nullptr, 0, data + header, length - header, data + length)) {
     return SrtpResult::kError;
   }
-  stream->rtpWindow.add(index);
+  if (allowRepeatTx_) {
+    stream->rtpWindow.advance(index);
+  } else {
+    stream->rtpWindow.add(index);
+  }
   length += kGcmTagLength;
   return SrtpResult::kOk;
 }
@@ -275,7 +275,7 @@ SrtpResult GcmSrtp::unprotectRtp(uint8_t* data, size_t& length) {
   rtpIv(rtpSalt_, ssrc, index, iv);
   uint8_t tag[kGcmTagLength];
   std::memcpy(tag, data + body, kGcmTagLength);
-  if (!rtpAead_->run(iv, data, header, nullptr, 0, data + header, body - header, tag)) {
+  if (!rtpAead_.run(iv, data, header, nullptr, 0, data + header, body - header, tag)) {
     return SrtpResult::kAuthFail;
   }
   // Only an authenticated packet creates a stream or moves its ROC (RFC 3711 §3.3.1).
@@ -301,8 +301,8 @@ SrtpResult GcmSrtp::protectRtcp(std::span<uint8_t> buffer, size_t& length) {
   rtp::store32(word, 0x80000000u | index);
   uint8_t iv[kIvLength];
   rtcpIv(rtcpSalt_, ssrc, index, iv);
-  if (!rtcpAead_->run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
-                      length - kRtcpHeader, data + length)) {
+  if (!rtcpAead_.run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+                     length - kRtcpHeader, data + length)) {
     return SrtpResult::kError;
   }
   std::memcpy(data + length + kGcmTagLength, word, sizeof(word));
@@ -334,11 +334,11 @@ SrtpResult GcmSrtp::unprotectRtcp(uint8_t* data, size_t& length) {
   std::memcpy(tag, data + body, kGcmTagLength);
   bool ok = false;
   if (encrypted) {
-    ok = rtcpAead_->run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
-                        body - kRtcpHeader, tag);
+    ok = rtcpAead_.run(iv, data, kRtcpHeader, word, sizeof(word), data + kRtcpHeader,
+                       body - kRtcpHeader, tag);
   } else {
     // E = 0 (RFC 7714 §9.3): the whole packet is AAD, nothing is encrypted.
-    ok = rtcpAead_->run(iv, data, body, word, sizeof(word), nullptr, 0, tag);
+    ok = rtcpAead_.run(iv, data, body, word, sizeof(word), nullptr, 0, tag);
   }
   if (!ok) return SrtpResult::kAuthFail;
   if (!stream) stream = findOrAdd(ssrc);

@@ -45,7 +45,7 @@ struct GcmSessionKeys {
 bool deriveGcmSessionKeys(std::span<const uint8_t> masterKey,
                           std::span<const uint8_t, kGcmSaltLength> masterSalt, GcmSessionKeys& out);
 
-class GcmSrtp {
+class alignas(64) GcmSrtp {
  public:
   // nullptr for a non-GCM profile, a wrong key length, or an OpenSSL failure.
   static std::unique_ptr<GcmSrtp> create(SrtpDirection direction, SrtpProfile profile,
@@ -72,7 +72,9 @@ class GcmSrtp {
  private:
   struct Stream {
     explicit Stream(uint32_t window) : rtpWindow(window), rtcpWindow(window) {}
-    ReplayWindow rtpWindow;      // 48-bit packet index (ROC << 16 | SEQ), RFC 3711 §3.3.1
+    // 48-bit packet index (ROC << 16 | SEQ), RFC 3711 §3.3.1. An outbound session that allows
+    // repeats keeps only its highest index (tooOld / advance), the others the whole bitmap.
+    ReplayWindow rtpWindow;
     ReplayWindow rtcpWindow;     // inbound SRTCP index
     uint32_t nextRtcpIndex = 0;  // outbound SRTCP index (RFC 3711 §3.4)
   };
@@ -85,16 +87,18 @@ class GcmSrtp {
   // RFC 3711 Appendix A: the 48-bit index a sequence number most likely belongs to.
   static bool estimateIndex(const Stream* stream, uint16_t seq, uint64_t& index);
 
+  // What an RTP packet reads comes first: the stream table, the salt, then the AEAD with its
+  // round keys inline (one object, no pointer to follow before the cipher can start).
   SrtpDirection direction_;
-  uint32_t window_;
   bool allowRepeatTx_;
-  std::unique_ptr<AesGcm> rtpAead_;
-  std::unique_ptr<AesGcm> rtcpAead_;
-  uint8_t rtpSalt_[kGcmSaltLength] = {};
-  uint8_t rtcpSalt_[kGcmSaltLength] = {};
+  uint32_t window_;
+  size_t last_ = kNone;          // one-entry cache: consecutive packets mostly share an SSRC
   std::vector<uint32_t> ssrcs_;  // ssrcs_[i] is the SSRC of streams_[i]
   std::vector<Stream> streams_;
-  size_t last_ = kNone;  // one-entry cache: consecutive packets mostly share an SSRC
+  uint8_t rtpSalt_[kGcmSaltLength] = {};
+  AesGcm rtpAead_;
+  uint8_t rtcpSalt_[kGcmSaltLength] = {};
+  AesGcm rtcpAead_;
 };
 
 }  // namespace sfu::srtp

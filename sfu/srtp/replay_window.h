@@ -29,6 +29,18 @@ class ReplayWindow {
     return testBit(index) ? Check::kSeen : Check::kNew;
   }
 
+  // For a sender that may protect an index again (RFC 3711 §9.1: a retransmission is the same
+  // packet), the bitmap answers nothing: all it needs is whether an index is older than the
+  // window. tooOld() and advance() keep only the highest index; a window used through them is
+  // never used through check() / add().
+  bool tooOld(uint64_t index) const { return started_ && index < top_ && top_ - index >= size_; }
+  void advance(uint64_t index) {
+    if (!started_ || index > top_) {
+      started_ = true;
+      top_ = index;
+    }
+  }
+
   // Records `index` (after it authenticated). Indices older than the window are ignored.
   void add(uint64_t index) {
     if (!started_) {

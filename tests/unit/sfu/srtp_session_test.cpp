@@ -187,6 +187,33 @@ TEST(SrtpSessionTest, RepeatTransmissionAllowedOnlyWhenConfigured) {
   EXPECT_EQ(outForbid->protectRtp(again, len), SrtpResult::kReplay);
 }
 
+TEST(SrtpSessionTest, RepeatsAllowedOnlyWithinTheWindow) {
+  // An outbound session that allows repeats keeps only its highest index: a repeat inside the
+  // window goes out, one older than the window is refused, and the index keeps advancing.
+  const auto profile = SrtpProfile::kAeadAes128Gcm;
+  auto key = keyFor(profile, 8);
+  SrtpSession::Options options;
+  options.allowRepeatTx = true;
+  options.replayWindow = 64;
+  auto out = SrtpSession::create(SrtpDirection::kOutbound, profile, key, options);
+  auto in = SrtpSession::create(SrtpDirection::kInbound, profile, key);
+  auto protect = [&](uint16_t seq) {
+    auto p = makeRtp(seq, 77, 100, 16);
+    size_t len = 112;
+    return out->protectRtp(p, len);
+  };
+  for (uint16_t seq = 1000; seq <= 1100; ++seq) ASSERT_EQ(protect(seq), SrtpResult::kOk) << seq;
+  EXPECT_EQ(protect(1100 - 63), SrtpResult::kOk);  // 63 behind the highest: inside
+  EXPECT_EQ(protect(1100), SrtpResult::kOk);       // the highest itself, again
+  EXPECT_EQ(protect(1100 - 64), SrtpResult::kReplayOld);
+  EXPECT_EQ(protect(1000), SrtpResult::kReplayOld);
+  // Still in step with a receiver after the refusals.
+  auto p = makeRtp(1101, 77, 100, 16);
+  size_t len = 112;
+  ASSERT_EQ(out->protectRtp(p, len), SrtpResult::kOk);
+  EXPECT_EQ(in->unprotectRtp(p.data(), len), SrtpResult::kOk);
+}
+
 TEST(SrtpSessionTest, ManySsrcsOnOneOutboundSessionAndRemoveStream) {
   const auto profile = SrtpProfile::kAes128CmSha1_80;
   auto key = keyFor(profile, 6);
