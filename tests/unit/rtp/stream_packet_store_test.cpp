@@ -42,6 +42,33 @@ TEST(PacketStore, InsertAndFind) {
   EXPECT_EQ(store.usedBytes(), 8u + 104u);  // header + packet padded to 8
 }
 
+TEST(PacketStore, EveryByteOfEverySizeComesBackInPlace) {
+  // Every size around the 8-byte header and padding boundaries, with a distinct byte at each
+  // offset, next to its neighbours.
+  PacketStoreConfig c;
+  c.max_packet_size = 1500;
+  c.initial_bytes = 256 * 1024;
+  PacketStore store(c);
+  std::vector<size_t> sizes;
+  for (size_t n = 1; n <= 50; ++n) sizes.push_back(n);
+  for (size_t n : {1199, 1200, 1201, 1207, 1208, 1209, 1500}) sizes.push_back(n);
+  auto bytes = [](size_t n, uint16_t seq) {
+    std::vector<uint8_t> p(n);
+    for (size_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>(i * 31 + seq * 7 + 1);
+    return p;
+  };
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const auto seq = static_cast<uint16_t>(i);
+    ASSERT_EQ(store.insert(seq, bytes(sizes[i], seq), 0), PacketStoreResult::kStored);
+  }
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    const auto seq = static_cast<uint16_t>(i);
+    auto found = store.find(seq, 0);
+    ASSERT_TRUE(found) << sizes[i];
+    EXPECT_EQ(std::vector<uint8_t>(found->begin(), found->end()), bytes(sizes[i], seq)) << sizes[i];
+  }
+}
+
 TEST(PacketStore, SequenceWrap) {
   PacketStore store(small(16, 2048, 2048));
   for (uint32_t i = 65530; i < 65540; ++i) {
