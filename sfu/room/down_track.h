@@ -99,7 +99,7 @@ class DownTrack {
   // every layer. PublishedTrack skips the others without touching this object.
   uint32_t gateMask() const;
 
-  // Starts loading the cache lines forward() reads for every packet (PublishedTrack calls it two
+  // Starts loading the cache lines forward() reads for every packet (PublishedTrack calls it three
   // subscribers ahead of the one it serves).
   void prefetch(uint8_t payload_type) const {
     const auto* self = reinterpret_cast<const char*>(this);
@@ -118,6 +118,11 @@ class DownTrack {
   void prefetchEntry() const {
     sent_log_.prefetchSlot(static_cast<uint16_t>(seq_.lastSeq() + 1));
     if (out_ != nullptr) out_->prefetchSendPath();
+  }
+  // The outbound SRTP state, whose addresses sit in the transport line prefetchEntry() loads: call
+  // it a step after that one.
+  void prefetchCrypto() const {
+    if (out_ != nullptr) out_->prefetchSendCrypto();
   }
 
  private:

@@ -254,18 +254,23 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   bool wanted = false;
   for (const uint32_t g : gates_) wanted |= (g & bit) != 0;
   if (!wanted) return;
-  // Software pipeline over the subscribers, whose state is cold at this rate: a subscriber's hot
-  // lines load two ahead, and its log entry (whose address those lines hold) one ahead, while
-  // this one rewrites, encrypts and queues. The first two start loading under the history copy.
+  // Software pipeline over the subscribers, whose state is cold at this rate. Each stage reads
+  // what the one before loaded: a subscriber's hot lines load three ahead, its log entry and its
+  // transport's first lines two ahead, its transport's SRTP state one ahead, while this one
+  // rewrites, encrypts and queues. The first three start loading under the history copy.
   const size_t n = subscribers_.size();
   const auto wants = [&](size_t i) { return i < n && (gates_[i] & bit) != 0; };
-  if (wants(0)) subscribers_[0]->prefetch(pt);
-  if (wants(1)) subscribers_[1]->prefetch(pt);
+  for (size_t i = 0; i < 3; ++i) {
+    if (wants(i)) subscribers_[i]->prefetch(pt);
+  }
   layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
   if (wants(0)) subscribers_[0]->prefetchEntry();
+  if (wants(1)) subscribers_[1]->prefetchEntry();
+  if (wants(0)) subscribers_[0]->prefetchCrypto();
   for (size_t i = 0; i < n; ++i) {
-    if (wants(i + 2)) subscribers_[i + 2]->prefetch(pt);
-    if (wants(i + 1)) subscribers_[i + 1]->prefetchEntry();
+    if (wants(i + 3)) subscribers_[i + 3]->prefetch(pt);
+    if (wants(i + 2)) subscribers_[i + 2]->prefetchEntry();
+    if (wants(i + 1)) subscribers_[i + 1]->prefetchCrypto();
     if (wants(i)) subscribers_[i]->forward(packet, info);
   }
 }

@@ -254,6 +254,19 @@ bool AesGcm::init(const uint8_t* key, size_t keyLength, bool encrypt, Engine eng
   return evp_ != nullptr;
 }
 
+size_t AesGcm::hotBytes() const {
+  if (!gcm_) return sizeof(*this);
+  return offsetof(AesGcm, keys_) + 16 * static_cast<size_t>(keys_.rounds + 1);
+}
+
+HotLines AesGcm::cipherState() const {
+  // OpenSSL 3's gcm128_context: six 16-byte blocks, the 16-entry GHASH table, two function
+  // pointers, mres/ares, block, key and a 48-byte buffer (440 bytes on 64-bit); all of it is read
+  // per packet. EVP's context: its first lines hold what a re-IV and an update read.
+  if (gcm_) return linesOf(gcm_, 440);
+  return linesOf(evp_, 128);
+}
+
 std::unique_ptr<AesGcm> AesGcm::create(const uint8_t* key, size_t keyLength, bool encrypt,
                                        Engine engine) {
   auto aead = std::make_unique<AesGcm>();

@@ -23,6 +23,19 @@ struct gcm128_context;
 
 namespace sfu::srtp {
 
+// Cache lines starting at `at` (at + 64 × i for i < lines): a piece of memory a call reads, named
+// so that a caller can prefetch it before the call.
+struct HotLines {
+  const void* at = nullptr;
+  uint8_t lines = 0;
+};
+
+// The lines covering [at, at + bytes).
+inline HotLines linesOf(const void* at, size_t bytes) {
+  const auto offset = reinterpret_cast<uintptr_t>(at) % 64;
+  return {at, static_cast<uint8_t>((offset + bytes + 63) / 64)};
+}
+
 inline constexpr size_t kAesGcmIvLength = 12;
 inline constexpr size_t kAesGcmTagLength = 16;
 
@@ -53,6 +66,11 @@ class AesGcm {
   // and the reverse. False on an unkeyed context.
   bool run(const uint8_t* iv, const uint8_t* aad, size_t aadLength, const uint8_t* aad2,
            size_t aad2Length, uint8_t* text, size_t n, uint8_t* tag);
+
+  // Bytes from the object's start that run() reads: up to the last round key in use.
+  size_t hotBytes() const;
+  // The cipher state outside the object that run() reads (OpenSSL's GCM128 or EVP context).
+  HotLines cipherState() const;
 
   // True when the AES-NI engine runs (for tests and the benchmark's labels).
   bool accelerated() const { return gcm_ != nullptr; }

@@ -154,6 +154,12 @@ bool GcmSrtp::init(const GcmSessionKeys& keys, AesGcm::Engine engine) {
          rtcpAead_.init(keys.rtcpKey, keys.keyLength, encrypt, engine);
 }
 
+std::array<HotLines, 2> GcmSrtp::protectFootprint() const {
+  const auto* begin = reinterpret_cast<const char*>(this);
+  const auto* end = reinterpret_cast<const char*>(&rtpAead_) + rtpAead_.hotBytes();
+  return {linesOf(begin, static_cast<size_t>(end - begin)), rtpAead_.cipherState()};
+}
+
 GcmSrtp::Stream* GcmSrtp::find(uint32_t ssrc) {
   if (last_ != kNone && ssrcs_[last_] == ssrc) return &streams_[last_];
   const size_t n = ssrcs_.size();

@@ -13,6 +13,7 @@
 // Used through SrtpSession (srtp_session.h), which keeps libsrtp for AES_CM_128_HMAC_SHA1_80.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -65,6 +66,10 @@ class alignas(64) GcmSrtp {
   SrtpResult unprotectRtp(uint8_t* data, size_t& length);
   SrtpResult unprotectRtcp(uint8_t* data, size_t& length);
   bool removeStream(uint32_t ssrc);
+
+  // What protectRtp() reads besides its stream's entry: this object up to the RTP AEAD's last
+  // round key, and the AEAD's cipher state (SrtpSession::protectFootprint).
+  std::array<HotLines, 2> protectFootprint() const;
 
   // Current rollover counter for `ssrc` (tests); 0 for an unknown SSRC.
   uint32_t rolloverCounter(uint32_t ssrc) const;

@@ -19,12 +19,14 @@
 // srtp_init runs once per process (std::call_once).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
 
+#include "sfu/srtp/aes_gcm.h"
 #include "sfu/srtp/srtp_profile.h"
 
 struct srtp_ctx_t_;
@@ -91,6 +93,11 @@ class SrtpSession {
 
   // Frees the per-SSRC stream libsrtp created for `ssrc` (a stream that ended). False if none.
   bool removeStream(uint32_t ssrc);
+
+  // What protectRtp() reads besides the packet and its stream's entry: this object, then the
+  // GCM backend's state (its round keys inline) and OpenSSL's GCM128 context. Empty spans for
+  // the libsrtp backend. Stable for the session's life.
+  std::array<HotLines, 3> protectFootprint() const;
 
   SrtpDirection direction() const { return direction_; }
   SrtpProfile profile() const { return profile_; }

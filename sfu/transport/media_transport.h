@@ -3,6 +3,7 @@
 // decrypted packets in and unprotected packets out. Everything here lives on one worker thread.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "sfu/net/packet_buffer.h"
 #include "sfu/sdp/negotiation.h"
+#include "sfu/srtp/aes_gcm.h"
 #include "sfu/transport/transport_metrics.h"
 
 namespace sfu::transport {
@@ -59,6 +61,16 @@ class MediaTransport {
     __builtin_prefetch(self + 64);
   }
 
+  // Starts loading what protecting an RTP packet for this transport reads (its outbound SRTP
+  // session), from addresses noted when the keys were installed. It reads this object's first
+  // line, so the fan-out calls it a step after prefetchSendPath().
+  void prefetchSendCrypto() const {
+    for (const srtp::HotLines& span : send_crypto_) {
+      const auto* at = static_cast<const char*>(span.at);
+      for (uint8_t i = 0; i < span.lines; ++i) __builtin_prefetch(at + 64 * i);
+    }
+  }
+
   // Local ICE credentials, DTLS fingerprint and host addresses, for the SDP this side writes.
   virtual const sdp::LocalTransport& local() const = 0;
   // The remote side's ICE credentials and DTLS fingerprints from its SDP (offer or answer).
@@ -89,6 +101,12 @@ class MediaTransport {
   // a packet resent to answer a NACK. No-ops in transports without metrics.
   virtual void countDrop(TransportDrop reason) { (void)reason; }
   virtual void countRetransmission() {}
+
+ protected:
+  // What prefetchSendCrypto() loads: set by an implementation when it installs its outbound SRTP
+  // session (srtp::SrtpSession::protectFootprint), empty before. Next to the vtable pointer, in
+  // the line prefetchSendPath() loads.
+  std::array<srtp::HotLines, 3> send_crypto_{};
 };
 
 // Creates transports on the current worker, registered with its ICE router (by local ufrag).

@@ -293,6 +293,7 @@ void WebRtcTransport::onDtlsConnected(const srtp::SrtpKeyMaterial& keys) {
       fail("srtp session setup failed", HandshakeStage::kDtls);
       return;
     }
+    send_crypto_ = srtp_out_->protectFootprint();
   }
   state_ = State::kConnected;
   stats_.connected_us = now_us_;
