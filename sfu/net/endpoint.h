@@ -22,6 +22,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,7 +80,16 @@ class Endpoint {
   // Same text into out (no allocation); returns the length written (truncated to size - 1).
   size_t format(char* out, size_t size) const;
 
-  friend bool operator==(const Endpoint&, const Endpoint&) = default;
+  // Every byte is a field (24 bytes, no padding: asserted below), so equality is three word
+  // compares rather than the memcmp call the defaulted operator makes of the address array; the
+  // session router does one per received datagram.
+  friend bool operator==(const Endpoint& a, const Endpoint& b) {
+    uint64_t x[3];
+    uint64_t y[3];
+    std::memcpy(x, &a, sizeof(x));
+    std::memcpy(y, &b, sizeof(y));
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2])) == 0;
+  }
 
  private:
   Bytes addr_{};
@@ -91,6 +101,8 @@ class Endpoint {
 
 static_assert(std::is_trivially_copyable_v<Endpoint>);
 static_assert(sizeof(Endpoint) == 24, "Endpoint must stay compact and padding-free");
+static_assert(std::has_unique_object_representations_v<Endpoint>,
+              "operator== compares bytes: no padding");
 
 struct EndpointHash {
   size_t operator()(const Endpoint& ep) const noexcept;

@@ -154,7 +154,7 @@ bool GcmSrtp::init(const GcmSessionKeys& keys, AesGcm::Engine engine) {
          rtcpAead_.init(keys.rtcpKey, keys.keyLength, encrypt, engine);
 }
 
-std::array<HotLines, 2> GcmSrtp::protectFootprint() const {
+std::array<HotLines, 2> GcmSrtp::rtpFootprint() const {
   const auto* begin = reinterpret_cast<const char*>(this);
   const auto* end = reinterpret_cast<const char*>(&rtpAead_) + rtpAead_.hotBytes();
   return {linesOf(begin, static_cast<size_t>(end - begin)), rtpAead_.cipherState()};

@@ -67,9 +67,9 @@ class alignas(64) GcmSrtp {
   SrtpResult unprotectRtcp(uint8_t* data, size_t& length);
   bool removeStream(uint32_t ssrc);
 
-  // What protectRtp() reads besides its stream's entry: this object up to the RTP AEAD's last
-  // round key, and the AEAD's cipher state (SrtpSession::protectFootprint).
-  std::array<HotLines, 2> protectFootprint() const;
+  // What protectRtp() / unprotectRtp() read besides the stream's entry: this object up to the
+  // RTP AEAD's last round key, and the AEAD's cipher state (SrtpSession::rtpFootprint).
+  std::array<HotLines, 2> rtpFootprint() const;
 
   // Current rollover counter for `ssrc` (tests); 0 for an unknown SSRC.
   uint32_t rolloverCounter(uint32_t ssrc) const;

@@ -101,11 +101,11 @@ SrtpSession::SrtpSession(srtp_ctx_t_* ctx, std::unique_ptr<GcmSrtp> gcm, SrtpDir
                          SrtpProfile profile)
     : ctx_(ctx), gcm_(std::move(gcm)), direction_(direction), profile_(profile) {}
 
-std::array<HotLines, 3> SrtpSession::protectFootprint() const {
+std::array<HotLines, 3> SrtpSession::rtpFootprint() const {
   std::array<HotLines, 3> spans{};
   if (!gcm_) return spans;
   spans[0] = linesOf(this, sizeof(*this));
-  const auto gcm = gcm_->protectFootprint();
+  const auto gcm = gcm_->rtpFootprint();
   spans[1] = gcm[0];
   spans[2] = gcm[1];
   return spans;

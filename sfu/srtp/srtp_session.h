@@ -94,10 +94,10 @@ class SrtpSession {
   // Frees the per-SSRC stream libsrtp created for `ssrc` (a stream that ended). False if none.
   bool removeStream(uint32_t ssrc);
 
-  // What protectRtp() reads besides the packet and its stream's entry: this object, then the
-  // GCM backend's state (its round keys inline) and OpenSSL's GCM128 context. Empty spans for
-  // the libsrtp backend. Stable for the session's life.
-  std::array<HotLines, 3> protectFootprint() const;
+  // What protectRtp() or unprotectRtp() reads besides the packet and its stream's entry: this
+  // object, then the GCM backend's state (its round keys inline) and OpenSSL's GCM128 context.
+  // Empty spans for the libsrtp backend. Stable for the session's life.
+  std::array<HotLines, 3> rtpFootprint() const;
 
   SrtpDirection direction() const { return direction_; }
   SrtpProfile profile() const { return profile_; }

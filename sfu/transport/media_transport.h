@@ -104,7 +104,7 @@ class MediaTransport {
 
  protected:
   // What prefetchSendCrypto() loads: set by an implementation when it installs its outbound SRTP
-  // session (srtp::SrtpSession::protectFootprint), empty before. Next to the vtable pointer, in
+  // session (srtp::SrtpSession::rtpFootprint), empty before. Next to the vtable pointer, in
   // the line prefetchSendPath() loads.
   std::array<srtp::HotLines, 3> send_crypto_{};
 };

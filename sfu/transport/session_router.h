@@ -81,6 +81,7 @@ class SessionRouter final : public net::PacketListener {
     }
   };
 
+  void prefetchTransports(std::span<const net::ReceivedPacket> packets) const;
   void route(net::ReceivedPacket& packet, int64_t now_us);
   void routeStun(net::ReceivedPacket& packet, int64_t now_us);
   void touchMetrics();

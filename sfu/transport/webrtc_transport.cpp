@@ -293,7 +293,8 @@ void WebRtcTransport::onDtlsConnected(const srtp::SrtpKeyMaterial& keys) {
       fail("srtp session setup failed", HandshakeStage::kDtls);
       return;
     }
-    send_crypto_ = srtp_out_->protectFootprint();
+    send_crypto_ = srtp_out_->rtpFootprint();
+    recv_crypto_ = srtp_in_->rtpFootprint();
   }
   state_ = State::kConnected;
   stats_.connected_us = now_us_;
