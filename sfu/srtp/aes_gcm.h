@@ -13,6 +13,7 @@
 // Neither engine allocates per packet. Not thread-safe: one owner at a time.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,15 @@ struct HotLines {
 inline HotLines linesOf(const void* at, size_t bytes) {
   const auto offset = reinterpret_cast<uintptr_t>(at) % 64;
   return {at, static_cast<uint8_t>((offset + bytes + 63) / 64)};
+}
+
+// Starts loading every line of `spans` (a prefetch never faults or blocks).
+template <size_t N>
+inline void prefetchLines(const std::array<HotLines, N>& spans) {
+  for (const HotLines& span : spans) {
+    const auto* at = static_cast<const char*>(span.at);
+    for (uint8_t i = 0; i < span.lines; ++i) __builtin_prefetch(at + 64 * i);
+  }
 }
 
 inline constexpr size_t kAesGcmIvLength = 12;

@@ -64,12 +64,7 @@ class MediaTransport {
   // Starts loading what protecting an RTP packet for this transport reads (its outbound SRTP
   // session), from addresses noted when the keys were installed. It reads this object's first
   // line, so the fan-out calls it a step after prefetchSendPath().
-  void prefetchSendCrypto() const {
-    for (const srtp::HotLines& span : send_crypto_) {
-      const auto* at = static_cast<const char*>(span.at);
-      for (uint8_t i = 0; i < span.lines; ++i) __builtin_prefetch(at + 64 * i);
-    }
-  }
+  void prefetchSendCrypto() const { srtp::prefetchLines(send_crypto_); }
 
   // Local ICE credentials, DTLS fingerprint and host addresses, for the SDP this side writes.
   virtual const sdp::LocalTransport& local() const = 0;

@@ -121,12 +121,7 @@ class WebRtcTransport final : public MediaTransport,
     __builtin_prefetch(self + 64);
     __builtin_prefetch(self + 128);
   }
-  void prefetchReceiveCrypto() const {
-    for (const srtp::HotLines& span : recv_crypto_) {
-      const auto* at = static_cast<const char*>(span.at);
-      for (uint8_t i = 0; i < span.lines; ++i) __builtin_prefetch(at + 64 * i);
-    }
-  }
+  void prefetchReceiveCrypto() const { srtp::prefetchLines(recv_crypto_); }
   void handleRtcp(net::ReceivedPacket& packet, int64_t now_us);
   // An ICE-TCP connection this transport had checks on went away.
   void onEndpointClosed(const net::Endpoint& remote);
