@@ -1,8 +1,7 @@
 #include "sfu/transport/session_router.h"
 
-#include <array>
-
 #include <algorithm>
+#include <array>
 
 #include "sfu/common/log.h"
 #include "sfu/ice/ice_lite.h"

@@ -166,8 +166,10 @@ class WebRtcTransport final : public MediaTransport,
   PacketKindLabel kindOf(std::span<const uint8_t> rtp) const;
   void dropped(TransportDrop reason);
 
-  // What every packet sent reads comes first (with the vtable pointers: the first two lines,
-  // which a DownTrack prefetches a subscriber ahead); the rest of the object is session setup.
+  // What every packet sent or received reads comes first: after the vtable pointers and
+  // send_crypto_, the first two lines (which a DownTrack prefetches two subscribers ahead) and the
+  // third (recv_crypto_'s end and stats_, which the session router prefetches with them for a
+  // received batch); the rest of the object is session setup.
   SessionRouter& router_;
   TransportCounters& counters_;
   State state_ = State::kNew;
