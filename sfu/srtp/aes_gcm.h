@@ -13,38 +13,17 @@
 // Neither engine allocates per packet. Not thread-safe: one owner at a time.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+
+#include "sfu/common/prefetch.h"
 
 // OpenSSL's types, declared here so that this header does not pull in OpenSSL's.
 struct evp_cipher_ctx_st;
 struct gcm128_context;
 
 namespace sfu::srtp {
-
-// Cache lines starting at `at` (at + 64 × i for i < lines): a piece of memory a call reads, named
-// so that a caller can prefetch it before the call.
-struct HotLines {
-  const void* at = nullptr;
-  uint8_t lines = 0;
-};
-
-// The lines covering [at, at + bytes).
-inline HotLines linesOf(const void* at, size_t bytes) {
-  const auto offset = reinterpret_cast<uintptr_t>(at) % 64;
-  return {at, static_cast<uint8_t>((offset + bytes + 63) / 64)};
-}
-
-// Starts loading every line of `spans` (a prefetch never faults or blocks).
-template <size_t N>
-inline void prefetchLines(const std::array<HotLines, N>& spans) {
-  for (const HotLines& span : spans) {
-    const auto* at = static_cast<const char*>(span.at);
-    for (uint8_t i = 0; i < span.lines; ++i) __builtin_prefetch(at + 64 * i);
-  }
-}
 
 inline constexpr size_t kAesGcmIvLength = 12;
 inline constexpr size_t kAesGcmTagLength = 16;

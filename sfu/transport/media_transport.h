@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sfu/common/prefetch.h"
 #include "sfu/net/packet_buffer.h"
 #include "sfu/sdp/negotiation.h"
-#include "sfu/srtp/aes_gcm.h"
 #include "sfu/transport/transport_metrics.h"
 
 namespace sfu::transport {
@@ -54,17 +54,13 @@ class MediaTransport {
   virtual ~MediaTransport() = default;
 
   // Starts loading the object's first two cache lines, where an implementation keeps what every
-  // send reads (the fan-out calls it a subscriber ahead; a prefetch never faults or blocks).
-  void prefetchSendPath() const {
-    const auto* self = reinterpret_cast<const char*>(this);
-    __builtin_prefetch(self);
-    __builtin_prefetch(self + 64);
-  }
+  // send reads (the fan-out calls it two subscribers ahead).
+  void prefetchSendPath() const { prefetchLines(HotLines{this, 2}); }
 
   // Starts loading what protecting an RTP packet for this transport reads (its outbound SRTP
   // session), from addresses noted when the keys were installed. It reads this object's first
   // line, so the fan-out calls it a step after prefetchSendPath().
-  void prefetchSendCrypto() const { srtp::prefetchLines(send_crypto_); }
+  void prefetchSendCrypto() const { prefetchLines(send_crypto_); }
 
   // Local ICE credentials, DTLS fingerprint and host addresses, for the SDP this side writes.
   virtual const sdp::LocalTransport& local() const = 0;
@@ -101,7 +97,7 @@ class MediaTransport {
   // What prefetchSendCrypto() loads: set by an implementation when it installs its outbound SRTP
   // session (srtp::SrtpSession::rtpFootprint), empty before. Next to the vtable pointer, in
   // the line prefetchSendPath() loads.
-  std::array<srtp::HotLines, 3> send_crypto_{};
+  std::array<HotLines, 3> send_crypto_{};
 };
 
 // Creates transports on the current worker, registered with its ICE router (by local ufrag).

@@ -115,13 +115,8 @@ class WebRtcTransport final : public MediaTransport,
   // For the session router, which calls these for a batch's transports before handling the
   // batch. First the lines handleRtp() reads of this object (the first three: recv_crypto_ and
   // stats_ included), then, once those are in, the inbound SRTP state it decrypts with.
-  void prefetchReceivePath() const {
-    const auto* self = reinterpret_cast<const char*>(this);
-    __builtin_prefetch(self);
-    __builtin_prefetch(self + 64);
-    __builtin_prefetch(self + 128);
-  }
-  void prefetchReceiveCrypto() const { srtp::prefetchLines(recv_crypto_); }
+  void prefetchReceivePath() const { prefetchLines(HotLines{this, 3}); }
+  void prefetchReceiveCrypto() const { prefetchLines(recv_crypto_); }
   void handleRtcp(net::ReceivedPacket& packet, int64_t now_us);
   // An ICE-TCP connection this transport had checks on went away.
   void onEndpointClosed(const net::Endpoint& remote);
@@ -175,7 +170,7 @@ class WebRtcTransport final : public MediaTransport,
   State state_ = State::kNew;
   std::unique_ptr<srtp::SrtpSession> srtp_out_;
   std::unique_ptr<srtp::SrtpSession> srtp_in_;
-  std::array<srtp::HotLines, 3> recv_crypto_{};  // srtp_in_'s rtpFootprint(), for the router
+  std::array<HotLines, 3> recv_crypto_{};  // srtp_in_'s rtpFootprint(), for the router
   Stats stats_;
   std::array<PacketKindLabel, 128> pt_kinds_{};
   std::shared_ptr<dtls::DtlsContext> dtls_context_;

@@ -62,6 +62,19 @@ TEST(Endpoint, V4MappedNormalisesAndMapsBackForV6Sockets) {
   EXPECT_EQ(*back, *mapped);
 }
 
+TEST(Endpoint, EqualityComparesEveryField) {
+  // operator== compares the object's bytes: each field alone must make two endpoints differ.
+  const Endpoint a = Endpoint::v4(0x0A000001, 5000);
+  EXPECT_EQ(a, Endpoint::v4(0x0A000001, 5000));
+  EXPECT_NE(a, Endpoint::v4(0x0A000002, 5000));  // last address byte
+  EXPECT_NE(a, Endpoint::v4(0x8A000001, 5000));  // first address byte
+  EXPECT_NE(a, Endpoint::v4(0x0A000001, 5001));  // port
+  Endpoint::Bytes v6{};
+  v6[15] = 1;
+  EXPECT_NE(Endpoint::v6(v6, 5000), Endpoint::v4(0x00000001, 5000));  // family
+  EXPECT_NE(a.withConnection(Transport::kTcp, 7), a.withConnection(Transport::kTcp, 8));
+}
+
 TEST(Endpoint, TcpConnectionIsPartOfIdentity) {
   Endpoint udp = Endpoint::v4(0x7F000001, 1234);
   Endpoint tcp1 = udp.withConnection(Transport::kTcp, 1);
