@@ -335,7 +335,10 @@ void Participant::sendFrame(Layer& layer, size_t layer_index, int64_t now_ns) {
   size_t frameBytes = layer.bps / 8 / config_.fps;
   if (key) frameBytes *= 3;
   const size_t packets = (frameBytes + kMaxVideoPayload - 1) / kMaxVideoPayload;
+  // Split like libwebrtc's packetizer (RtpPacketizer::SplitAboutEqually): sizes differ by at most
+  // one byte, the last (frameBytes % packets) are the larger ones (1041, 1041, 1042, ...).
   const size_t perPacket = frameBytes / packets;
+  const size_t firstLarger = packets - frameBytes % packets;
   const uint32_t ts = static_cast<uint32_t>((now_ns - startNs_) / 1000 * 90 / 1000);
   const uint16_t pictureId = layer.picture_id;
   layer.picture_id = (layer.picture_id + 1) & 0x7FFF;
@@ -343,7 +346,7 @@ void Participant::sendFrame(Layer& layer, size_t layer_index, int64_t now_ns) {
   const uint8_t rid[] = {static_cast<uint8_t>(kRids[layer_index][0])};
   std::array<uint8_t, kMaxVideoPayload + 32> payload{};
   for (size_t i = 0; i < packets; ++i) {
-    const size_t size = std::max(perPacket, kTagSize + 16);
+    const size_t size = std::max(perPacket + (i >= firstLarger ? 1 : 0), kTagSize + 16);
     // RFC 7741 §4.2: X=1, S on the first packet, PID 0; I=1 with a 15-bit picture id (M=1).
     payload[0] = static_cast<uint8_t>(0x80 | (i == 0 ? 0x10 : 0));
     payload[1] = 0x80;

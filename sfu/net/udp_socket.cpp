@@ -2,6 +2,7 @@
 
 #include <linux/filter.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,7 +37,20 @@ UdpSocket::UdpSocket(asio::io_context& io, PacketPool& pool, PacketListener& lis
   send_msgs_.resize(options_.send_batch);
   send_iov_.resize(options_.send_batch);
   send_names_.resize(options_.send_batch);
+  runs_.resize(options_.send_batch);
+  run_controls_.resize(options_.send_batch);
+  entry_message_.resize(options_.send_batch);
+  gso_enabled_ = options_.segmentation_offload && options_.send_batch > 1;
 }
+
+namespace {
+// Limits of one joined message: the kernel takes up to 64 segments (UDP_MAX_SEGMENTS, 128 in newer
+// kernels) and one IP datagram's worth of payload (65 507 bytes over IPv4).
+constexpr size_t kMaxRunDatagrams = 64;
+constexpr size_t kMaxRunBytes = 60'000;
+// Refusals of joined messages, with none accepted in between, before a socket stops joining.
+constexpr unsigned kMaxGsoRefusals = 8;
+}  // namespace
 
 UdpSocket::~UdpSocket() {
   alive_.reset();
@@ -133,7 +147,10 @@ void UdpSocket::close() {
   boost::system::error_code ignored;
   socket_.close(ignored);
   closeSendSocket();
-  while (queue_count_ > 0) popFront(1, false);
+  for (; queue_count_ > 0; --queue_count_) {
+    queue_[queue_head_].buffer.reset();
+    queue_head_ = (queue_head_ + 1) % queue_.size();
+  }
   for (auto& p : packets_) p.buffer.reset();
 }
 
@@ -353,37 +370,110 @@ void UdpSocket::waitWritable() {
 
 bool UdpSocket::sendChunk() {
   const size_t n = std::min(queue_count_, options_.send_batch);
-  for (size_t i = 0; i < n; ++i) {
-    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
-    send_iov_[i].iov_base = o.buffer.data();
-    send_iov_[i].iov_len = o.buffer.size();
-    std::memset(&send_msgs_[i], 0, sizeof(mmsghdr));
-    send_msgs_[i].msg_hdr.msg_name = &send_names_[i];
-    send_msgs_[i].msg_hdr.msg_namelen = o.to.toSockaddr(send_names_[i], v6_socket_);
-    send_msgs_[i].msg_hdr.msg_iov = &send_iov_[i];
-    send_msgs_[i].msg_hdr.msg_iovlen = 1;
+  const size_t messages = prepareMessages(n, gso_enabled_ && !gso_split_next_);
+  gso_split_next_ = false;
+  if (messages == 0) {  // only holes (cannot happen: the head is never one); pop them
+    completeMessages(n, 0, 0, true);
+    return true;
   }
   int r = -1;
   if (send_fd_ >= 0) {
-    r = sendPrepared(send_fd_, n);
+    r = sendPrepared(send_fd_, messages);
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       ++stats_.send_fallback;
-      r = sendPrepared(socket_.native_handle(), n);
+      r = sendPrepared(socket_.native_handle(), messages);
     }
   } else {
-    r = sendPrepared(socket_.native_handle(), n);
+    r = sendPrepared(socket_.native_handle(), messages);
   }
   if (r < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-    // sendmmsg reports an error only for the first datagram of the chunk: drop just that one.
+    if (runs_[0].count > 1) {
+      // A joined message refused (EIO: no checksum offload on the route; EINVAL: a datagram
+      // larger than the path MTU allows; an old kernel): its datagrams go again, one by one.
+      ++stats_.gso_refused;
+      gso_split_next_ = true;
+      if (++gso_refusals_ == kMaxGsoRefusals) {
+        gso_enabled_ = false;
+        SFU_LOG_WARN("net",
+                     "udp segmentation offload refused, sending datagrams one by one port={} "
+                     "error=\"{}\"",
+                     local_.port(), std::strerror(errno));
+      }
+      return true;
+    }
+    // sendmmsg reports an error only for the first message of the chunk: drop just that one.
     // (ECONNREFUSED from an earlier ICMP, EMSGSIZE, ENETUNREACH, EPERM from a firewall, ...)
     ++stats_.drop_send_error;
-    popFront(1, false);
+    completeMessages(n, 0, 1, false);
     return true;
   }
   ++stats_.send_batches;
-  popFront(static_cast<size_t>(r), true);
+  completeMessages(n, 0, static_cast<size_t>(r), true);
   return true;
+}
+
+size_t UdpSocket::prepareMessages(size_t n, bool join) {
+  // Pass 1: each datagram joins its peer's newest run or opens a run (a message) of its own.
+  size_t messages = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    if (!o.buffer) {
+      entry_message_[i] = kNoMessage;  // went out with an earlier message
+      continue;
+    }
+    const size_t size = o.buffer.size();
+    if (join) {
+      size_t k = messages;
+      while (k > 0 && queue_[(queue_head_ + runs_[k - 1].first_entry) % queue_.size()].to != o.to)
+        --k;
+      if (k > 0) {
+        Run& run = runs_[k - 1];
+        if (run.open && size <= run.segment && run.count < kMaxRunDatagrams &&
+            run.bytes + size <= kMaxRunBytes) {
+          ++run.count;
+          run.bytes += size;
+          run.open = size == run.segment;
+          entry_message_[i] = static_cast<uint32_t>(k - 1);
+          continue;
+        }
+      }
+    }
+    runs_[messages] = Run{i, size, 1, size, 0, true};
+    entry_message_[i] = static_cast<uint32_t>(messages);
+    ++messages;
+  }
+  // Pass 2: each run's iovecs side by side, in queue order, and its message.
+  size_t iov = 0;
+  for (size_t k = 0; k < messages; ++k) {
+    Run& run = runs_[k];
+    run.next_iov = iov;
+    mmsghdr& m = send_msgs_[k];
+    std::memset(&m, 0, sizeof(mmsghdr));
+    const Outgoing& first = queue_[(queue_head_ + run.first_entry) % queue_.size()];
+    m.msg_hdr.msg_name = &send_names_[k];
+    m.msg_hdr.msg_namelen = first.to.toSockaddr(send_names_[k], v6_socket_);
+    m.msg_hdr.msg_iov = &send_iov_[iov];
+    m.msg_hdr.msg_iovlen = run.count;
+    if (run.count > 1) {
+      SegmentControl& control = run_controls_[k];
+      std::memset(&control, 0, sizeof(control));
+      control.header.cmsg_level = SOL_UDP;
+      control.header.cmsg_type = UDP_SEGMENT;
+      control.header.cmsg_len = CMSG_LEN(sizeof(uint16_t));
+      const auto segment = static_cast<uint16_t>(run.segment);
+      std::memcpy(CMSG_DATA(&control.header), &segment, sizeof(segment));
+      m.msg_hdr.msg_control = &control;
+      m.msg_hdr.msg_controllen = sizeof(control);
+    }
+    iov += run.count;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (entry_message_[i] == kNoMessage) continue;
+    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    send_iov_[runs_[entry_message_[i]].next_iov++] = {o.buffer.data(), o.buffer.size()};
+  }
+  return messages;
 }
 
 int UdpSocket::sendPrepared(int fd, size_t n) {
@@ -402,14 +492,27 @@ int UdpSocket::sendPrepared(int fd, size_t n) {
   return r;
 }
 
-void UdpSocket::popFront(size_t n, bool sent) {
+void UdpSocket::completeMessages(size_t n, size_t first, size_t last, bool sent) {
+  if (sent) {
+    for (size_t k = first; k < last; ++k) {
+      if (runs_[k].count < 2) continue;
+      ++stats_.gso_messages;
+      stats_.gso_datagrams += runs_[k].count;
+      gso_refusals_ = 0;
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
-    Outgoing& o = queue_[queue_head_];
+    if (entry_message_[i] < first || entry_message_[i] >= last) continue;
+    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
     if (sent) {
       ++stats_.packets_out;
       stats_.bytes_out += o.buffer.size();
     }
     o.buffer.reset();
+  }
+  // Pop the head up to the first datagram still waiting; those behind it stay as holes, skipped
+  // by the next chunk.
+  while (queue_count_ > 0 && !queue_[queue_head_].buffer) {
     queue_head_ = (queue_head_ + 1) % queue_.size();
     --queue_count_;
   }

@@ -25,8 +25,17 @@
 // when that is full too the queue waits for it to become writable. If the kernel refuses any step,
 // the receive socket sends everything (sendSocketSeparate() false).
 //
+// Segmentation offload (UDP GSO, UDP_SEGMENT): before a chunk goes out, the datagrams to one peer
+// are joined into one message when they have the same size (a video frame's packets: a packetizer
+// splits a frame into equal or nearly equal parts, RFC 7741 §4.4 / libwebrtc), the last one of a
+// run may be shorter. The kernel then builds, routes and queues one buffer for the run and splits
+// it at the device (or the NIC does): at 1 room of 8 most forwarded datagrams leave in runs of
+// 5-6. A peer's datagrams keep their order: only the peer's newest run can grow, and a run ends at
+// a shorter datagram, at 64 datagrams, or at 60 000 bytes. If the kernel refuses a joined message
+// (EIO: a route without checksum offload; EINVAL: a datagram larger than the path MTU allows),
+// its datagrams are sent one by one; after 8 refusals without a success the socket stops joining.
+//
 // Batch size 1 uses plain recvmsg/sendmsg, the per-packet baseline of bench/micro/sfu_udp.cpp.
-// Not done yet: UDP GSO (UDP_SEGMENT) for runs of equal-sized datagrams to one peer.
 //
 // Single-threaded: every call on the owning worker's thread.
 #pragma once
@@ -58,6 +67,7 @@ class UdpSocket {
     size_t max_batches_per_wakeup = 8;
     int socket_buffer_bytes = 4 << 20;  // SO_RCVBUF / SO_SNDBUF request (kernel caps it)
     bool separate_send_socket = true;   // see "Send socket" above
+    bool segmentation_offload = true;   // UDP GSO, see "Segmentation offload" above
   };
 
   struct Stats {
@@ -75,6 +85,9 @@ class UdpSocket {
     uint64_t drop_bad_address = 0;     // IPv6 destination on an IPv4 socket, invalid endpoint
     uint64_t send_blocked = 0;         // EAGAIN: waited for writability
     uint64_t send_fallback = 0;        // send socket full: chunk went out on the receive socket
+    uint64_t gso_messages = 0;         // messages that carried a run of datagrams (UDP GSO)
+    uint64_t gso_datagrams = 0;        // datagrams sent in those runs
+    uint64_t gso_refused = 0;          // joined messages the kernel refused (resent one by one)
   };
 
   UdpSocket(boost::asio::io_context& io, PacketPool& pool, PacketListener& listener,
@@ -98,6 +111,10 @@ class UdpSocket {
   uint16_t localPort() const { return local_.port(); }
   // Whether sends use their own socket (see above).
   bool sendSocketSeparate() const { return send_fd_ >= 0; }
+  // Whether runs of datagrams to one peer still go out as one message (see above).
+  bool segmentationOffload() const { return gso_enabled_; }
+  // The receive socket's descriptor (socket options; it also sends when !sendSocketSeparate()).
+  int nativeHandle() { return socket_.native_handle(); }
 
   bool send(const Endpoint& to, const uint8_t* data, size_t len);
   bool send(const Endpoint& to, PacketBuffer&& buffer);
@@ -130,9 +147,12 @@ class UdpSocket {
   void waitWritable();
   // Sends up to send_batch from the head of the queue; false on EAGAIN.
   bool sendChunk();
-  // One sendmsg/sendmmsg of the first n prepared messages on fd: datagrams sent, -1 on error.
+  // Lays out the messages for the first n queue entries (runs joined when join); returns how many.
+  size_t prepareMessages(size_t n, bool join);
+  // One sendmsg/sendmmsg of the first n prepared messages on fd: messages sent, -1 on error.
   int sendPrepared(int fd, size_t n);
-  void popFront(size_t n, bool sent);
+  // Marks the datagrams of messages [first, last) sent (or dropped), then pops the sent head.
+  void completeMessages(size_t n, size_t first, size_t last, bool sent);
 
   boost::asio::io_context& io_;
   PacketPool& pool_;
@@ -156,6 +176,27 @@ class UdpSocket {
   std::vector<mmsghdr> send_msgs_;
   std::vector<iovec> send_iov_;
   std::vector<sockaddr_storage> send_names_;
+  // Per message of the chunk being sent: its run of datagrams (a UDP_SEGMENT control message when
+  // it holds more than one). Per queue entry of the chunk: the message it went into.
+  struct Run {
+    size_t first_entry;  // the queue entry (from the head) that opened the run
+    size_t segment;      // every datagram but the last has this size
+    size_t count;
+    size_t bytes;
+    size_t next_iov;  // while laying out: where the run's next iovec goes
+    bool open;        // a shorter datagram (or a limit) closed it
+  };
+  union SegmentControl {
+    cmsghdr header;
+    char bytes[CMSG_SPACE(sizeof(uint16_t))];
+  };
+  std::vector<Run> runs_;
+  std::vector<SegmentControl> run_controls_;
+  std::vector<uint32_t> entry_message_;
+  static constexpr uint32_t kNoMessage = UINT32_MAX;  // a hole: sent in an earlier chunk
+  bool gso_enabled_ = false;
+  bool gso_split_next_ = false;  // the last joined message was refused: send it one by one
+  unsigned gso_refusals_ = 0;    // refusals since the last joined message went out
 
   bool in_batch_ = false;
   bool recv_drained_ = false;

@@ -1,9 +1,11 @@
 #include "sfu/net/udp_socket.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -210,6 +212,88 @@ TEST(UdpSocket, SendSocketSharesThePortAndNeverReceives) {
   plain.close();
 }
 
+// Queues, before the loop runs, datagrams to two peers: runs of equal sizes, interleaved, that a
+// shorter datagram ends and a longer one cannot join. Each peer must get each datagram whole and
+// in its order, whether or not runs are joined into one message.
+TEST(UdpSocket, RunsToOnePeerLeaveAsOneMessage) {
+  for (const bool offload : {true, false}) {
+    SCOPED_TRACE(offload ? "segmentation offload" : "one message per datagram");
+    asio::io_context io;
+    PacketPool pool(64);
+    Recorder rec;
+    UdpSocket::Options opt;
+    opt.segmentation_offload = offload;
+    UdpSocket sock(io, pool, rec, opt);
+    boost::system::error_code ec;
+    ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+    EXPECT_EQ(sock.segmentationOffload(), offload);
+    sock.start();
+    UdpClient a, b;
+    std::vector<std::string> to_a, to_b;
+    auto queue = [&](UdpClient& peer, std::vector<std::string>& sent, size_t size) {
+      std::string d(size, static_cast<char>('A' + to_a.size() + to_b.size()));
+      d[0] = static_cast<char>(sent.size());  // position in the peer's order
+      sent.push_back(d);
+      ASSERT_TRUE(sock.send(peer.local(), reinterpret_cast<const uint8_t*>(d.data()), d.size()));
+    };
+    for (int i = 0; i < 5; ++i) {
+      queue(a, to_a, 1000);             // A's first run: 5 × 1000 ...
+      if (i < 3) queue(b, to_b, 1000);  // B's first run: 3 × 1000
+    }
+    queue(a, to_a, 600);   // ... and a shorter last one: 6 in one message
+    queue(a, to_a, 1000);  // after the shorter one: a new message
+    queue(b, to_b, 1200);  // longer than B's run: a new run, 2 × 1200
+    queue(b, to_b, 1200);
+    ASSERT_EQ(sock.queued(), 12u);
+    runUntil(io, [&] { return sock.queued() == 0; });
+    ASSERT_EQ(sock.queued(), 0u);
+    for (const std::string& want : to_a) EXPECT_EQ(a.receive(), want);
+    for (const std::string& want : to_b) EXPECT_EQ(b.receive(), want);
+    const auto& st = sock.stats();
+    EXPECT_EQ(st.packets_out, 12u);
+    EXPECT_EQ(st.bytes_out, 5 * 1000u + 600 + 1000 + 3 * 1000 + 2 * 1200);
+    EXPECT_EQ(st.send_batches, 1u);
+    EXPECT_EQ(st.gso_refused, 0u);
+    EXPECT_EQ(st.gso_messages, offload ? 3u : 0u);
+    EXPECT_EQ(st.gso_datagrams, offload ? 6u + 3 + 2 : 0u);
+    sock.close();
+    EXPECT_EQ(pool.inUse(), 0u);
+  }
+}
+
+// A kernel that refuses joined messages (here: checksums turned off on the socket, which UDP GSO
+// cannot do without) gets every datagram one by one, and after a few refusals no more runs.
+TEST(UdpSocket, RefusedRunsGoOutOneByOne) {
+  asio::io_context io;
+  PacketPool pool(64);
+  Recorder rec;
+  UdpSocket::Options opt;
+  opt.separate_send_socket = false;  // the socket whose option the test sets sends
+  UdpSocket sock(io, pool, rec, opt);
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+  const int one = 1;
+  ASSERT_EQ(::setsockopt(sock.nativeHandle(), SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one)), 0);
+  sock.start();
+  UdpClient peer;
+  for (int chunk = 0; chunk < 10; ++chunk) {
+    for (int i = 0; i < 3; ++i) {
+      const std::string d(500, static_cast<char>('a' + chunk * 3 + i));
+      ASSERT_TRUE(sock.send(peer.local(), reinterpret_cast<const uint8_t*>(d.data()), d.size()));
+    }
+    runUntil(io, [&] { return sock.queued() == 0; });
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(peer.receive(), std::string(500, static_cast<char>('a' + chunk * 3 + i)));
+  }
+  const auto& st = sock.stats();
+  EXPECT_EQ(st.packets_out, 30u);
+  EXPECT_EQ(st.drop_send_error, 0u);
+  EXPECT_EQ(st.gso_messages, 0u);
+  EXPECT_EQ(st.gso_refused, 8u);  // then the socket stopped joining
+  EXPECT_FALSE(sock.segmentationOffload());
+  sock.close();
+}
+
 TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
   asio::io_context io;
   PacketPool pool(64);
@@ -231,6 +315,13 @@ TEST(UdpSocket, DualStackReportsPlainIpv4Peers) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->first, "v4");
   EXPECT_EQ(got->second.port(), sock.localPort());
+  // A run to a v4-mapped peer leaves as one message too, and arrives as separate datagrams.
+  for (const char* d : {"r1", "r2", "r"})
+    sock.send(client.local(), reinterpret_cast<const uint8_t*>(d), std::strlen(d));
+  runUntil(io, [&] { return sock.queued() == 0; });
+  for (const char* d : {"r1", "r2", "r"}) EXPECT_EQ(client.receive(), d);
+  EXPECT_EQ(sock.stats().gso_messages, 1u);
+  EXPECT_EQ(sock.stats().gso_datagrams, 3u);
   sock.close();
 }
 
