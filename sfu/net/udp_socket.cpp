@@ -388,7 +388,9 @@ bool UdpSocket::sendChunk() {
   }
   if (r < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
-    if (runs_[0].count > 1) {
+    const int err = errno;
+    if (runs_[0].count > 1 && (err == EIO || err == EINVAL || err == EMSGSIZE ||
+                               err == EOPNOTSUPP || err == ENOPROTOOPT)) {
       // A joined message refused (EIO: no checksum offload on the route; EINVAL: a datagram
       // larger than the path MTU allows; an old kernel): its datagrams go again, one by one.
       ++stats_.gso_refused;
@@ -398,13 +400,14 @@ bool UdpSocket::sendChunk() {
         SFU_LOG_WARN("net",
                      "udp segmentation offload refused, sending datagrams one by one port={} "
                      "error=\"{}\"",
-                     local_.port(), std::strerror(errno));
+                     local_.port(), std::strerror(err));
       }
       return true;
     }
-    // sendmmsg reports an error only for the first message of the chunk: drop just that one.
-    // (ECONNREFUSED from an earlier ICMP, EMSGSIZE, ENETUNREACH, EPERM from a firewall, ...)
-    ++stats_.drop_send_error;
+    // sendmmsg reports an error only for the first message of the chunk: drop just that one (its
+    // datagrams all go to the one peer). (ECONNREFUSED from an earlier ICMP, EMSGSIZE,
+    // ENETUNREACH, EPERM from a firewall, ...)
+    stats_.drop_send_error += runs_[0].count;
     completeMessages(n, 0, 1, false);
     return true;
   }

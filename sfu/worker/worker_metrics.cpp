@@ -86,6 +86,11 @@ WorkerMetrics::WorkerMetrics(unsigned worker_index) : worker_(std::to_string(wor
           "Send batches that went out on the receive socket because the send socket was full", {});
   counter("sfu_worker_pool_exhausted_total",
           "Packet buffer requests refused because the worker's pool was empty", {});
+  counter("sfu_worker_gso_datagrams_total",
+          "UDP datagrams sent in runs to one peer joined into one message (segmentation offload)",
+          {});
+  counter("sfu_worker_gso_refused_total",
+          "Joined UDP messages the kernel refused (their datagrams were resent one by one)", {});
   utilization_ = &gauge("sfu_worker_utilization_ratio",
                         "Fraction of wall time the worker thread spent on CPU (0..1)", worker_);
   pool_in_use_ = &gauge("sfu_worker_pool_buffers_in_use",
@@ -110,8 +115,9 @@ void WorkerMetrics::fold(const WorkerSnapshot& s) {
       s.tcp.closed_idle,         s.tcp.closed_local,
       s.tcp.rejected_limit,      s.udp.send_blocked,
       s.udp.send_fallback,       s.pool_exhausted,
+      s.udp.gso_datagrams,       s.udp.gso_refused,
   };
-  static_assert(sizeof(values) / sizeof(values[0]) == 28);
+  static_assert(sizeof(values) / sizeof(values[0]) == 30);
   for (size_t i = 0; i < deltas_.size() && i < std::size(values); ++i) deltas_[i].add(values[i]);
   utilization_->Set(s.utilization);
   pool_in_use_->Set(static_cast<double>(s.pool_in_use));

@@ -9,6 +9,7 @@
 //   sfu_worker_tcp_connections_closed_total{worker,reason}   sfu_worker_tcp_connections{worker}
 //   sfu_worker_send_blocked_total{worker} sfu_worker_send_fallback_total{worker}
 //   sfu_worker_pool_exhausted_total{worker}
+//   sfu_worker_gso_datagrams_total{worker}  sfu_worker_gso_refused_total{worker}
 //   sfu_worker_pool_buffers_in_use{worker}                   sfu_worker_utilization_ratio{worker}
 #pragma once
 
