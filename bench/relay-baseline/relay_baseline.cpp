@@ -2,6 +2,12 @@
 // thread, one UDP socket: recvmmsg a batch, SRTP-unprotect each packet once, and for each other
 // subscriber of the room copy + SRTP-protect it, sendmmsg the batch. Participants register with a
 // plain hello (relay_keys.h); keys are fixed. Driven by `sfu-load --target relay`.
+//
+// Like the server's UdpSocket, the send joins each subscriber's equal-sized datagrams into one
+// message for UDP segmentation offload (sfu/net/segment_runs.h), so the kernel's share of the
+// work is the same as the server's; a third argument "no-gso" sends one message per datagram.
+//
+//   relay-baseline [ip] [port] [no-gso]
 
 #include <netinet/in.h>
 #include <signal.h>
@@ -21,6 +27,7 @@
 #include "rtp/common/byte_io.h"
 #include "rtp/rtcp/common_header.h"
 #include "sfu/net/endpoint.h"
+#include "sfu/net/segment_runs.h"
 #include "sfu/srtp/srtp_session.h"
 
 namespace {
@@ -49,6 +56,7 @@ void onSignal(int) { g_stop = 1; }
 int main(int argc, char** argv) {
   const char* ip = argc > 1 ? argv[1] : "127.0.0.1";
   const int port = argc > 2 ? std::atoi(argv[2]) : 41000;
+  const bool gso = !(argc > 3 && std::string(argv[3]) == "no-gso");
   SrtpSession::initLibrary();
   signal(SIGTERM, onSignal);
   signal(SIGINT, onSignal);
@@ -83,13 +91,34 @@ int main(int argc, char** argv) {
   size_t queued = 0;
   uint64_t forwarded = 0, received = 0;
 
-  auto flush = [&] {
+  std::array<Peer*, kSendBatch> sendTo{};
+  sfu::net::SegmentRuns<Peer*> runs(kSendBatch);
+  std::array<iovec, kSendBatch> runIov{};
+  std::array<mmsghdr, kSendBatch> runMsgs{};
+
+  auto sendAll = [&](mmsghdr* msgs, size_t count) {
     size_t done = 0;
-    while (done < queued) {
-      const int n = ::sendmmsg(fd, sendMsgs.data() + done, static_cast<unsigned>(queued - done), 0);
+    while (done < count) {
+      const int n = ::sendmmsg(fd, msgs + done, static_cast<unsigned>(count - done), 0);
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
+  };
+  auto flush = [&] {
+    if (!gso) {
+      sendAll(sendMsgs.data(), queued);
+      queued = 0;
+      return;
+    }
+    runs.clear();
+    for (size_t i = 0; i < queued; ++i) runs.add(i, sendTo[i], sendIov[i].iov_len, true);
+    runs.layout(runMsgs.data(), runIov.data());
+    for (size_t k = 0; k < runs.runs(); ++k) {
+      runMsgs[k].msg_hdr.msg_name = &runs.run(k).peer->addr;
+      runMsgs[k].msg_hdr.msg_namelen = runs.run(k).peer->addr_len;
+    }
+    for (size_t i = 0; i < queued; ++i) runIov[runs.nextSlot(runs.runOf(i))] = sendIov[i];
+    sendAll(runMsgs.data(), runs.runs());
     queued = 0;
   };
 
@@ -152,6 +181,7 @@ int main(int argc, char** argv) {
         sendMsgs[queued].msg_hdr.msg_iovlen = 1;
         sendMsgs[queued].msg_hdr.msg_name = &sub->addr;
         sendMsgs[queued].msg_hdr.msg_namelen = sub->addr_len;
+        sendTo[queued] = sub;
         ++queued;
         ++forwarded;
       }

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
 #include <cerrno>
@@ -24,6 +25,7 @@ UdpSocket::UdpSocket(asio::io_context& io, PacketPool& pool, PacketListener& lis
       listener_(&listener),
       options_(options),
       socket_(io),
+      runs_(std::max<size_t>(options.send_batch, 1)),
       alive_(std::make_shared<UdpSocket*>(this)) {
   if (options_.recv_batch == 0) options_.recv_batch = 1;
   if (options_.send_batch == 0) options_.send_batch = 1;
@@ -37,17 +39,10 @@ UdpSocket::UdpSocket(asio::io_context& io, PacketPool& pool, PacketListener& lis
   send_msgs_.resize(options_.send_batch);
   send_iov_.resize(options_.send_batch);
   send_names_.resize(options_.send_batch);
-  runs_.resize(options_.send_batch);
-  run_controls_.resize(options_.send_batch);
-  entry_message_.resize(options_.send_batch);
   gso_enabled_ = options_.segmentation_offload && options_.send_batch > 1;
 }
 
 namespace {
-// Limits of one joined message: the kernel takes up to 64 segments (UDP_MAX_SEGMENTS, 128 in newer
-// kernels) and one IP datagram's worth of payload (65 507 bytes over IPv4).
-constexpr size_t kMaxRunDatagrams = 64;
-constexpr size_t kMaxRunBytes = 60'000;
 // Refusals of joined messages, with none accepted in between, before a socket stops joining.
 constexpr unsigned kMaxGsoRefusals = 8;
 }  // namespace
@@ -389,8 +384,8 @@ bool UdpSocket::sendChunk() {
   if (r < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
     const int err = errno;
-    if (runs_[0].count > 1 && (err == EIO || err == EINVAL || err == EMSGSIZE ||
-                               err == EOPNOTSUPP || err == ENOPROTOOPT)) {
+    if (runs_.run(0).count > 1 && (err == EIO || err == EINVAL || err == EMSGSIZE ||
+                                   err == EOPNOTSUPP || err == ENOPROTOOPT)) {
       // A joined message refused (EIO: no checksum offload on the route; EINVAL: a datagram
       // larger than the path MTU allows; an old kernel): its datagrams go again, one by one.
       ++stats_.gso_refused;
@@ -407,7 +402,7 @@ bool UdpSocket::sendChunk() {
     // sendmmsg reports an error only for the first message of the chunk: drop just that one (its
     // datagrams all go to the one peer). (ECONNREFUSED from an earlier ICMP, EMSGSIZE,
     // ENETUNREACH, EPERM from a firewall, ...)
-    stats_.drop_send_error += runs_[0].count;
+    stats_.drop_send_error += runs_.run(0).count;
     completeMessages(n, 0, 1, false);
     return true;
   }
@@ -417,66 +412,28 @@ bool UdpSocket::sendChunk() {
 }
 
 size_t UdpSocket::prepareMessages(size_t n, bool join) {
-  // Pass 1: each datagram joins its peer's newest run or opens a run (a message) of its own.
-  size_t messages = 0;
+  runs_.clear();
   for (size_t i = 0; i < n; ++i) {
     const Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
-    if (!o.buffer) {
-      entry_message_[i] = kNoMessage;  // went out with an earlier message
-      continue;
+    if (o.buffer) {
+      runs_.add(i, o.to, o.buffer.size(), join);
+    } else {
+      runs_.skip(i);  // went out with an earlier message
     }
-    const size_t size = o.buffer.size();
-    if (join) {
-      size_t k = messages;
-      while (k > 0 && queue_[(queue_head_ + runs_[k - 1].first_entry) % queue_.size()].to != o.to)
-        --k;
-      if (k > 0) {
-        Run& run = runs_[k - 1];
-        if (run.open && size <= run.segment && run.count < kMaxRunDatagrams &&
-            run.bytes + size <= kMaxRunBytes) {
-          ++run.count;
-          run.bytes += size;
-          run.open = size == run.segment;
-          entry_message_[i] = static_cast<uint32_t>(k - 1);
-          continue;
-        }
-      }
-    }
-    runs_[messages] = Run{i, size, 1, size, 0, true};
-    entry_message_[i] = static_cast<uint32_t>(messages);
-    ++messages;
   }
-  // Pass 2: each run's iovecs side by side, in queue order, and its message.
-  size_t iov = 0;
-  for (size_t k = 0; k < messages; ++k) {
-    Run& run = runs_[k];
-    run.next_iov = iov;
-    mmsghdr& m = send_msgs_[k];
-    std::memset(&m, 0, sizeof(mmsghdr));
-    const Outgoing& first = queue_[(queue_head_ + run.first_entry) % queue_.size()];
-    m.msg_hdr.msg_name = &send_names_[k];
-    m.msg_hdr.msg_namelen = first.to.toSockaddr(send_names_[k], v6_socket_);
-    m.msg_hdr.msg_iov = &send_iov_[iov];
-    m.msg_hdr.msg_iovlen = run.count;
-    if (run.count > 1) {
-      SegmentControl& control = run_controls_[k];
-      std::memset(&control, 0, sizeof(control));
-      control.header.cmsg_level = SOL_UDP;
-      control.header.cmsg_type = UDP_SEGMENT;
-      control.header.cmsg_len = CMSG_LEN(sizeof(uint16_t));
-      const auto segment = static_cast<uint16_t>(run.segment);
-      std::memcpy(CMSG_DATA(&control.header), &segment, sizeof(segment));
-      m.msg_hdr.msg_control = &control;
-      m.msg_hdr.msg_controllen = sizeof(control);
-    }
-    iov += run.count;
+  runs_.layout(send_msgs_.data(), send_iov_.data());
+  for (size_t k = 0; k < runs_.runs(); ++k) {
+    msghdr& m = send_msgs_[k].msg_hdr;
+    m.msg_name = &send_names_[k];
+    m.msg_namelen = runs_.run(k).peer.toSockaddr(send_names_[k], v6_socket_);
   }
   for (size_t i = 0; i < n; ++i) {
-    if (entry_message_[i] == kNoMessage) continue;
+    const uint32_t k = runs_.runOf(i);
+    if (k == Runs::kNone) continue;
     Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
-    send_iov_[runs_[entry_message_[i]].next_iov++] = {o.buffer.data(), o.buffer.size()};
+    send_iov_[runs_.nextSlot(k)] = {o.buffer.data(), o.buffer.size()};
   }
-  return messages;
+  return runs_.runs();
 }
 
 int UdpSocket::sendPrepared(int fd, size_t n) {
@@ -498,14 +455,15 @@ int UdpSocket::sendPrepared(int fd, size_t n) {
 void UdpSocket::completeMessages(size_t n, size_t first, size_t last, bool sent) {
   if (sent) {
     for (size_t k = first; k < last; ++k) {
-      if (runs_[k].count < 2) continue;
+      if (runs_.run(k).count < 2) continue;
       ++stats_.gso_messages;
-      stats_.gso_datagrams += runs_[k].count;
+      stats_.gso_datagrams += runs_.run(k).count;
       gso_refusals_ = 0;
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (entry_message_[i] < first || entry_message_[i] >= last) continue;
+    const uint32_t k = runs_.runOf(i);
+    if (k == Runs::kNone || k < first || k >= last) continue;
     Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
     if (sent) {
       ++stats_.packets_out;

@@ -27,11 +27,11 @@
 //
 // Segmentation offload (UDP GSO, UDP_SEGMENT): before a chunk goes out, the datagrams to one peer
 // are joined into one message when they have the same size (a video frame's packets: a packetizer
-// splits a frame into equal or nearly equal parts, RFC 7741 §4.4 / libwebrtc), the last one of a
-// run may be shorter. The kernel then builds, routes and queues one buffer for the run and splits
-// it at the device (or the NIC does): at 1 room of 8 most forwarded datagrams leave in runs of
-// 5-6. A peer's datagrams keep their order: only the peer's newest run can grow, and a run ends at
-// a shorter datagram, at 64 datagrams, or at 60 000 bytes. If the kernel refuses a joined message
+// splits a frame into equal or nearly equal parts), the last one of a run may be shorter
+// (sfu/net/segment_runs.h). The kernel then builds, routes and queues one buffer for the run and
+// splits it at the device (or the NIC does). A peer's datagrams keep their order. A chunk the
+// kernel took only in part leaves holes (entries already sent) that the next chunk skips; the
+// head of the queue is never one. If the kernel refuses a joined message
 // (EIO: a route without checksum offload; EINVAL: a datagram larger than the path MTU allows),
 // its datagrams are sent one by one; after 8 refusals without a success the socket stops joining.
 //
@@ -53,6 +53,7 @@
 #include "sfu/net/endpoint.h"
 #include "sfu/net/packet_buffer.h"
 #include "sfu/net/packet_listener.h"
+#include "sfu/net/segment_runs.h"
 
 namespace sfu::net {
 
@@ -176,24 +177,9 @@ class UdpSocket {
   std::vector<mmsghdr> send_msgs_;
   std::vector<iovec> send_iov_;
   std::vector<sockaddr_storage> send_names_;
-  // Per message of the chunk being sent: its run of datagrams (a UDP_SEGMENT control message when
-  // it holds more than one). Per queue entry of the chunk: the message it went into.
-  struct Run {
-    size_t first_entry;  // the queue entry (from the head) that opened the run
-    size_t segment;      // every datagram but the last has this size
-    size_t count;
-    size_t bytes;
-    size_t next_iov;  // while laying out: where the run's next iovec goes
-    bool open;        // a shorter datagram (or a limit) closed it
-  };
-  union SegmentControl {
-    cmsghdr header;
-    char bytes[CMSG_SPACE(sizeof(uint16_t))];
-  };
-  std::vector<Run> runs_;
-  std::vector<SegmentControl> run_controls_;
-  std::vector<uint32_t> entry_message_;
-  static constexpr uint32_t kNoMessage = UINT32_MAX;  // a hole: sent in an earlier chunk
+  // The chunk being sent: message k is run k (entries of the chunk: offsets from the head).
+  using Runs = SegmentRuns<Endpoint>;
+  Runs runs_;
   bool gso_enabled_ = false;
   bool gso_split_next_ = false;  // the last joined message was refused: send it one by one
   unsigned gso_refusals_ = 0;    // refusals since the last joined message went out
