@@ -32,4 +32,16 @@ if ! "$load_bin" --server "127.0.0.1:$http_port" --jwt-secret "$secret" --rooms 
   exit 1
 fi
 cat "$tmp/result.json"
+# A frame's packets to one subscriber leave as one joined message (UDP GSO, UdpSocket): the
+# server's counter of datagrams sent that way must have moved.
+metrics=$(
+  exec 3<>"/dev/tcp/127.0.0.1/$http_port"
+  printf 'GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&3
+  cat <&3
+)
+if ! printf '%s\n' "$metrics" |
+  awk '/^sfu_worker_gso_datagrams_total/ { s += $2 } END { print "gso datagrams: " s + 0; exit !(s > 0) }'; then
+  echo "bench_smoke: no datagram left in a joined (UDP GSO) message"
+  exit 1
+fi
 echo "bench_smoke: ok"

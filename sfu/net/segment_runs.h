@@ -55,14 +55,15 @@ class SegmentRuns {
   void clear() { count_ = 0; }
 
   // Batch index `index` (added in increasing order, below the capacity): `size` bytes to `peer`.
-  // join false: a run of its own. Returns the run it is in.
+  // join false: a run of its own. Returns the run it is in. An empty datagram never joins (a
+  // segment size of 0 would turn the run into one datagram).
   uint32_t add(size_t index, const Peer& peer, size_t size, bool join) {
-    if (join) {
+    if (join && size > 0) {
       size_t k = count_;
       while (k > 0 && !(runs_[k - 1].peer == peer)) --k;
       if (k > 0) {
         Run& run = runs_[k - 1];
-        if (run.open && size <= run.segment && run.count < kMaxDatagrams &&
+        if (run.open && run.segment > 0 && size <= run.segment && run.count < kMaxDatagrams &&
             run.bytes + size <= kMaxBytes) {
           ++run.count;
           run.bytes += size;

@@ -70,6 +70,13 @@ TEST(SegmentRuns, LimitsAndNoJoining) {
   for (size_t i = 0; i < 60; ++i) runs.add(i, 7, 1400, true);
   ASSERT_EQ(runs.runs(), 2u);
   EXPECT_EQ(runs.run(0).count, 42u);  // 42 × 1400 = 58 800
+  // Empty datagrams never join (nor does anything join them).
+  runs.clear();
+  runs.add(0, 7, 0, true);
+  runs.add(1, 7, 0, true);
+  runs.add(2, 7, 100, true);
+  runs.add(3, 7, 0, true);
+  EXPECT_EQ(runs.runs(), 4u);
   // Joining off, and skipped entries.
   runs.clear();
   runs.add(0, 7, 100, false);
