@@ -74,6 +74,7 @@ bool MediaServer::start(std::string* error) {
   po.worker.enable_tcp = config_.enable_tcp;
   po.worker.pool_buffers = config_.pool_buffers;
   po.worker.export_metrics = config_.export_metrics;
+  po.worker.udp.segmentation_offload = config_.udp_gso;
   pool_ = std::make_unique<worker::WorkerPool>(po);
   if (!pool_->open(ec)) return failWith("bind media ports: " + ec.message());
 

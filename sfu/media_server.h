@@ -62,6 +62,7 @@ class MediaServer final : public MediaApi {
     size_t pool_buffers = 4096;  // per worker, 2 KiB each
     bool export_metrics = true;
     size_t max_participants = 8;  // per room, the publisher included
+    bool udp_gso = true;          // UDP segmentation offload on send (net::UdpSocket)
     // Optional PEM certificate + key; otherwise a fresh ECDSA P-256 certificate per process.
     std::string cert_file;
     std::string key_file;

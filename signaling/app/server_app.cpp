@@ -23,6 +23,7 @@ sfu::MediaServer::Config mediaConfig(const Config& cfg) {
   mc.listen_ip = cfg.listen_ip;
   if (!cfg.announced_ip.empty()) mc.announced_ips = {cfg.announced_ip};
   mc.max_participants = cfg.max_participants;
+  mc.udp_gso = cfg.udp_gso;
   return mc;
 }
 

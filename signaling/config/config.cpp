@@ -102,6 +102,9 @@ ParseResult parseConfig(int argc, const char* const* argv) {
   app.add_option("--max-participants", cfg.max_participants, "participant limit per call")
       ->envname("SFU_MAX_PARTICIPANTS")
       ->check(CLI::Range(2u, 64u));
+  app.add_option("--udp-gso", cfg.udp_gso,
+                 "send each peer's equal-sized datagrams as one message (UDP segmentation offload)")
+      ->envname("SFU_UDP_GSO");
   app.add_flag("--dev", cfg.dev, "development mode: dev token endpoint, default JWT secret")
       ->envname("SFU_DEV");
   app.add_option("--log-level", cfg.log_level, "trace|debug|info|warn|error")

@@ -19,6 +19,7 @@ struct Config {
   std::string db_key;    // hex or passphrase for encryption at rest; empty: plaintext (warned)
   unsigned workers = 0;  // 0: number of cores
   unsigned max_participants = 8;
+  bool udp_gso = true;  // join each peer's equal-sized datagrams into one send (UDP GSO)
   bool dev = false;
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -44,7 +44,20 @@ TEST(Config, DefaultsWithASecret) {
   EXPECT_EQ(r.config->db_path, "./data/sfu.db");
   EXPECT_EQ(r.config->max_participants, 8u);
   EXPECT_EQ(r.config->ring_timeout_s, 45u);
+  EXPECT_TRUE(r.config->udp_gso);
   EXPECT_GE(r.config->workers, 1u);  // 0 resolves to the number of cores
+}
+
+TEST(Config, SegmentationOffloadCanBeTurnedOff) {
+  auto flag = parse({"--jwt-secret", "s", "--udp-gso", "off"});
+  ASSERT_TRUE(flag.config) << flag.message;
+  EXPECT_FALSE(flag.config->udp_gso);
+  ScopedEnv gso("SFU_UDP_GSO", "false");
+  auto env = parse({"--jwt-secret", "s"});
+  ASSERT_TRUE(env.config) << env.message;
+  EXPECT_FALSE(env.config->udp_gso);
+  auto bad = parse({"--jwt-secret", "s", "--udp-gso", "maybe"});
+  EXPECT_FALSE(bad.config);
 }
 
 TEST(Config, WorkersDefaultToTheCoresWeMayRunOn) {
