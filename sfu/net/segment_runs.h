@@ -36,7 +36,6 @@ class SegmentRuns {
 
   struct Run {
     Peer peer;
-    size_t first;    // the batch index that opened the run
     size_t segment;  // every datagram but the last has this size
     size_t count;
     size_t bytes;
@@ -72,7 +71,7 @@ class SegmentRuns {
         }
       }
     }
-    runs_[count_] = Run{peer, index, size, 1, size, 0, true};
+    runs_[count_] = Run{peer, size, 1, size, 0, true};
     return run_of_[index] = static_cast<uint32_t>(count_++);
   }
   // Batch index `index` carries nothing (already sent).
