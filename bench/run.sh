@@ -2,7 +2,7 @@
 # The full benchmark of issue 9, one command (root: it creates a network namespace):
 #   sudo bench/run.sh [--rooms "1 2 3 4"] [--participants 8] [--duration 15] [--no-janus]
 #                     [--repeat 3] [--janus-max-rooms 4] [--targets "relay sfu"] [--no-pin]
-#                     [--generator-sleeps]
+#                     [--generator-sleeps] [--aligned-media]
 # Builds sfu-server, sfu-load, relay-baseline and the allocation counter if needed, creates the
 # namespace "sfubench" joined to the host by a veth pair (host 10.77.0.1, namespace 10.77.0.2),
 # and for each room count runs the same load against relay-baseline, our server and Janus
@@ -21,6 +21,12 @@
 # waking a sleeping generator thread there (an IPI, a VM exit in this guest) is a cost no server
 # pays toward remote clients, and the noisiest part of the measurement. --generator-sleeps
 # restores the 1 ms sleeping poll.
+# Each simulated participant sends audio and video frames on its own phase, fixed per participant
+# index, so every target gets the same packet timing whatever order its transports connect in
+# (before, a participant's media clock started when its transport connected: the relay baseline's
+# all connect in one tick, so it received every participant's packets in step, larger batches
+# than any server whose joins are spread over time). --aligned-media puts every participant on
+# the same phase instead, for every target.
 set -euo pipefail
 args="$*"
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +36,7 @@ participants=8
 duration=15
 warmup=5
 busy_poll=1
+aligned_media=0
 janus=1
 max_rooms=32
 only_targets=""
@@ -49,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --repeat) repeat=$2; shift 2 ;;
     --janus-max-rooms) janus_max_rooms=$2; shift 2 ;;
     --generator-sleeps) busy_poll=0; shift ;;
+    --aligned-media) aligned_media=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -173,6 +181,7 @@ run_one() {  # target rooms [repeat]
   [[ $rep -gt 1 ]] && name=$name-$rep
   [[ $target == sfu ]] && extra=(--count-allocs)
   [[ $busy_poll == 1 ]] && extra+=(--busy-poll)
+  [[ $aligned_media == 1 ]] && extra+=(--aligned-media)
   start_target "$target"
   sleep 0.5
   "${gen_cpu[@]}" "$bin/sfu-load" --target "$target" --server "$addr" --bind-ip "$host_ip" \
@@ -205,7 +214,7 @@ fi
 
 {
   echo "command: bench/run.sh $args"
-  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s, repeats: $repeat, generator: $([[ $busy_poll == 1 ]] && echo busy-polling || echo sleeping)"
+  echo "participants per room: $participants, duration: ${duration}s, warmup: ${warmup}s, repeats: $repeat, generator: $([[ $busy_poll == 1 ]] && echo busy-polling || echo sleeping), media phases: $([[ $aligned_media == 1 ]] && echo aligned || echo per participant)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "kernel: $(uname -r)"
   echo "pinning: server ${server_cpu[*]:-none}, generator ${gen_cpu[*]:-none}"

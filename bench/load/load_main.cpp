@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   double duration = 10, warmup = 3, joinTimeout = 30;
   int serverPid = 0;
   bool countAllocs = false, expectFlow = false, noVideo = false, busyPoll = false;
+  bool alignedMedia = false;
   app.add_option("--target", target, "sfu (ours), janus, or relay (relay-baseline)")
       ->check(CLI::IsMember({"sfu", "janus", "relay"}));
   app.add_option("--server", server, "signaling host:port (janus: its HTTP API)");
@@ -123,6 +124,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-video", noVideo, "audio only");
   app.add_flag("--busy-poll", busyPoll,
                "the media thread polls instead of sleeping: no server pays for waking it");
+  app.add_flag("--aligned-media", alignedMedia,
+               "every participant sends audio and video frames at the same instants (default: "
+               "each on its own phase, fixed per participant, as independent browsers would)");
   app.add_option("--json", jsonPath, "also write the result here");
   CLI11_PARSE(app, argc, argv);
 
@@ -150,6 +154,7 @@ int main(int argc, char** argv) {
   const std::string runTag = std::to_string(::getpid() % 100000);
   std::vector<std::unique_ptr<Participant>> people;
   std::vector<std::unique_ptr<bench::load::RoomShared>> roomState;
+  const int64_t mediaEpochNs = monoNs();
   for (int r = 0; r < rooms; ++r) {
     auto room = std::make_unique<bench::load::RoomShared>();
     room->room_index = static_cast<uint32_t>(r);
@@ -163,6 +168,8 @@ int main(int argc, char** argv) {
       config.relay = target == "relay";
       config.rids_high_first = target == "janus";
       config.room = static_cast<uint32_t>(r);
+      config.epoch_ns = mediaEpochNs;
+      config.aligned_media = alignedMedia;
       people.push_back(std::make_unique<Participant>(config, ctx, stats));
       room->members.push_back(people.back().get());
     }

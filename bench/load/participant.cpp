@@ -249,6 +249,26 @@ void Participant::pickUpRemotes(int64_t now_ns) {
   pendingRelay_.reset();
 }
 
+int64_t mediaPhase(uint32_t index, uint32_t salt, int64_t interval_ns) {
+  // splitmix64's finaliser: consecutive indices land far apart.
+  uint64_t z = (uint64_t{index} << 1 | salt) + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<int64_t>(z % static_cast<uint64_t>(interval_ns));
+}
+
+int64_t nextOnGrid(int64_t now_ns, int64_t epoch_ns, int64_t phase_ns, int64_t interval_ns) {
+  const int64_t since = now_ns - epoch_ns - phase_ns;
+  if (since <= 0) return now_ns - since;
+  const int64_t rest = since % interval_ns;
+  return rest == 0 ? now_ns : now_ns + (interval_ns - rest);
+}
+
+int64_t Participant::phaseOf(uint32_t salt, int64_t interval_ns) const {
+  return config_.aligned_media ? 0 : mediaPhase(config_.index, salt, interval_ns);
+}
+
 void Participant::writeTag(uint8_t* end, int64_t now_ns) const {
   uint8_t* tag = end - kTagSize;
   rtp::store32(tag, kTagMagic);
@@ -265,10 +285,14 @@ void Participant::tick(int64_t now_ns) {
   if (startNs_ == 0) {
     startNs_ = now_ns;
     publishReady_.store(true);
-    nextAudioNs_ = now_ns;
+    nextAudioNs_ =
+        nextOnGrid(now_ns, config_.epoch_ns, phaseOf(0, kAudioIntervalNs), kAudioIntervalNs);
     nextReportNs_ = now_ns + kReportIntervalNs;
+    const int64_t frameNs = 1'000'000'000 / config_.fps;
+    // A browser encodes its simulcast layers from the same captured frame: one phase for all.
+    const int64_t firstFrameNs = nextOnGrid(now_ns, config_.epoch_ns, phaseOf(1, frameNs), frameNs);
     for (auto& layer : layers_) {
-      layer.next_frame_ns = now_ns;
+      layer.next_frame_ns = firstFrameNs;
       layer.next_key_ns = now_ns + static_cast<int64_t>(config_.keyframe_interval_ms) * 1'000'000;
     }
   }
