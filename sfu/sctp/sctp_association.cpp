@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -46,9 +45,16 @@ std::atomic<uintptr_t> gNextId{1};
 // packet path). The finest timer is the 20 ms delayed SACK, which then fires within 20-40 ms; it
 // only matters for a lone packet (every second one is acknowledged at once), and retransmission
 // timers start at 1 s.
+//
+// Quiet associations (no chunk in or out for kBusyTicks ticks: a call whose data channels carry
+// nothing) tick every kIdleTick instead. What is armed then is a heartbeat (30 s) or a shutdown
+// guard, for which 200 ms late is nothing; the first chunk in or out kicks the driver back to
+// 20 ms at once, before it could have armed a delayed SACK or a retransmission.
 class TimerDriver {
  public:
   static constexpr auto kTick = std::chrono::milliseconds(20);
+  static constexpr auto kIdleTick = std::chrono::milliseconds(200);
+  static constexpr int kBusyTicks = 50;  // 1 s of 20 ms ticks
   static constexpr auto kGrace = std::chrono::seconds(60);
 
   void start() {
@@ -65,6 +71,22 @@ class TimerDriver {
     lastGone_ = std::chrono::steady_clock::now();
   }
 
+  // A chunk went in or out (any thread). Takes the lock only to end an idle sleep.
+  void activity() {
+    activity_.fetch_add(1, std::memory_order_relaxed);
+    if (!idle_.load(std::memory_order_relaxed)) return;
+    std::lock_guard lock(mutex_);
+    if (!idle_.load(std::memory_order_relaxed)) return;
+    idle_.store(false, std::memory_order_relaxed);
+    wake_.notify_one();
+  }
+
+  SctpAssociation::TimerTicks ticks() const {
+    return {busy_ticks_.load(std::memory_order_relaxed),
+            idle_ticks_.load(std::memory_order_relaxed),
+            woken_ticks_.load(std::memory_order_relaxed)};
+  }
+
  private:
   void run() {
     pthread_setname_np(pthread_self(), "sctp-timers");
@@ -74,36 +96,52 @@ class TimerDriver {
         wake_.wait(lock, [this] { return live_ > 0; });
       }
       auto last = std::chrono::steady_clock::now();
+      uint64_t seen = activity_.load(std::memory_order_relaxed);
+      int quiet = 0;
       for (;;) {
-        sleepToNextTick();
+        if (quiet < kBusyTicks) {
+          std::this_thread::sleep_until(nextOnGrid(kTick));
+          busy_ticks_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          std::unique_lock lock(mutex_);
+          idle_.store(true, std::memory_order_relaxed);
+          // A chunk that moved since the last tick, before idle_ was visible, ends it too.
+          const bool woken = wake_.wait_until(lock, nextOnGrid(kIdleTick), [this, seen] {
+            return !idle_.load(std::memory_order_relaxed) ||
+                   activity_.load(std::memory_order_relaxed) != seen;
+          });
+          idle_.store(false, std::memory_order_relaxed);
+          (woken ? woken_ticks_ : idle_ticks_).fetch_add(1, std::memory_order_relaxed);
+        }
         const auto now = std::chrono::steady_clock::now();
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - last);
         last += elapsed;  // the sub-millisecond rest counts toward the next tick
         usrsctp_handle_timers(static_cast<uint32_t>(elapsed.count()));
+        const uint64_t count = activity_.load(std::memory_order_relaxed);
+        quiet = count == seen ? quiet + 1 : 0;
+        seen = count;
         std::lock_guard lock(mutex_);
         if (live_ == 0 && now - lastGone_ > kGrace) break;
       }
     }
   }
 
-  // Sleeps until the next multiple of kTick on the steady clock (CLOCK_MONOTONIC), the grid the
-  // workers' timer wheels wake on: expiring together, the timers cost the core one wakeup.
-  static void sleepToNextTick() {
-    constexpr int64_t tick_ns = std::chrono::nanoseconds(kTick).count();
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const int64_t now_ns = int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-    const int64_t next_ns = (now_ns / tick_ns + 1) * tick_ns;
-    const timespec at{static_cast<time_t>(next_ns / 1'000'000'000),
-                      static_cast<long>(next_ns % 1'000'000'000)};
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
-    }
+  // The next multiple of tick on the steady clock (CLOCK_MONOTONIC), the grid the workers' timer
+  // wheels wake on: expiring together, the timers cost the core one wakeup.
+  static std::chrono::steady_clock::time_point nextOnGrid(std::chrono::milliseconds tick) {
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    return std::chrono::steady_clock::time_point((now / tick + 1) * tick);
   }
 
   std::mutex mutex_;
   std::condition_variable wake_;
   size_t live_ = 0;
   std::chrono::steady_clock::time_point lastGone_;
+  std::atomic<uint64_t> activity_{0};
+  std::atomic<bool> idle_{false};
+  std::atomic<uint64_t> busy_ticks_{0};
+  std::atomic<uint64_t> idle_ticks_{0};
+  std::atomic<uint64_t> woken_ticks_{0};
 };
 
 TimerDriver& timers() {
@@ -159,6 +197,8 @@ SctpAssociation::~SctpAssociation() {
   }
 }
 
+SctpAssociation::TimerTicks SctpAssociation::timerTicks() { return timers().ticks(); }
+
 void SctpAssociation::postToLive(uintptr_t id, std::function<void(SctpAssociation&)> fn) {
   PostFn post;
   {
@@ -185,6 +225,7 @@ void SctpAssociation::postToLive(uintptr_t id, std::function<void(SctpAssociatio
 int SctpAssociation::onConnOutput(void* addr, void* buffer, size_t length, uint8_t /*tos*/,
                                   uint8_t /*setDf*/) {
   const auto id = reinterpret_cast<uintptr_t>(addr);
+  timers().activity();
   std::vector<uint8_t> packet(static_cast<uint8_t*>(buffer),
                               static_cast<uint8_t*>(buffer) + length);
   // Delivered even after close(): SHUTDOWN and its acknowledgements must still go out.
@@ -277,6 +318,7 @@ bool SctpAssociation::start() {
 void SctpAssociation::handleDtlsData(std::span<const uint8_t> packet) {
   // Also after close(): the SHUTDOWN exchange still needs the peer's chunks.
   if (!sock_ || packet.empty()) return;
+  timers().activity();
   usrsctp_conninput(reinterpret_cast<void*>(id_), packet.data(), packet.size(), 0);
 }
 

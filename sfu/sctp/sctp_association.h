@@ -120,6 +120,15 @@ class SctpAssociation {
   // it at start-up.
   static void initLibrary();
 
+  // The timer thread's ticks so far: every 20 ms while a chunk moved within the last second
+  // (busy), every 200 ms otherwise (idle), or early when a chunk ends an idle wait (woken).
+  struct TimerTicks {
+    uint64_t busy = 0;
+    uint64_t idle = 0;
+    uint64_t woken = 0;
+  };
+  static TimerTicks timerTicks();
+
  private:
   enum class ChannelState : uint8_t { kOpening, kOpen, kClosing };
   struct Channel {

@@ -228,5 +228,33 @@ TEST_F(SctpAssociationTest, ShutdownClosesPeer) {
   EXPECT_FALSE(client_.closed);  // no callback for the side that closed
 }
 
+TEST_F(SctpAssociationTest, QuietAssociationsTickSlowlyUntilAChunkMoves) {
+  auto id = client_.association->openChannel("quiet");
+  ASSERT_TRUE(id.has_value());
+  ASSERT_TRUE(runUntil([&] { return !server_.opened.empty(); }));
+  // A second with no chunk in or out: the timer thread drops to its 200 ms tick and stays there
+  // (two idle ticks in a row, no 20 ms tick in between).
+  SctpAssociation::TimerTicks idle;
+  ASSERT_TRUE(runUntil(
+      [&] {
+        const auto now = SctpAssociation::timerTicks();
+        if (now.idle == 0 || now.busy != idle.busy) {
+          idle = now;
+          return false;
+        }
+        return now.idle >= idle.idle + 2;
+      },
+      std::chrono::milliseconds(10000)));
+  // A message moves chunks both ways: the chunk ends the idle wait (woken), and 20 ms ticks
+  // follow. Five of them pass before any idle one could (that takes another quiet second).
+  const auto before = SctpAssociation::timerTicks();
+  EXPECT_TRUE(client_.association->sendText(*id, "wake up"));
+  ASSERT_TRUE(runUntil([&] { return server_.messages.size() == 1; }));
+  ASSERT_TRUE(runUntil([&] { return SctpAssociation::timerTicks().busy >= before.busy + 5; }));
+  const auto after = SctpAssociation::timerTicks();
+  EXPECT_EQ(after.woken, before.woken + 1);
+  EXPECT_EQ(after.idle, before.idle);
+}
+
 }  // namespace
 }  // namespace sfu::sctp
