@@ -72,6 +72,31 @@ def marginal_rss(rows):
     return out
 
 
+def paired(rows):
+    """Per room count: our CPU per forwarded packet ÷ the relay's, and Janus's ÷ ours, repeat by
+    repeat (repeat k of each target ran back to back, within a minute), with their medians. A
+    slow drift of the machine's speed moves both runs of a pair alike, so these spread less than
+    the ratio of the two targets' medians, which may pair a fast minute with a slow one."""
+    by = {(r["target"], r["rooms"]): r["cpu_runs"] for r in rows}
+    out = []
+    for rooms in sorted({r["rooms"] for r in rows}):
+        entry = {"rooms": rooms}
+        for name, num, den in (("ours_vs_relay", "sfu", "relay"), ("janus_vs_ours", "janus", "sfu")):
+            a, b = by.get((num, rooms)), by.get((den, rooms))
+            if not a or not b or len(a) != len(b):
+                continue
+            ratios = [ratio(x, y) for x, y in zip(a, b)]
+            if any(v is None for v in ratios):
+                continue
+            ranked = sorted(ratios)
+            mid = len(ranked) // 2
+            median = ranked[mid] if len(ranked) % 2 else (ranked[mid - 1] + ranked[mid]) / 2
+            entry[name] = {"each": ratios, "median": median}
+        if len(entry) > 1:
+            out.append(entry)
+    return out
+
+
 def fmt(v, spec):
     return "–" if v is None or v == -1 else format(v, spec)
 
@@ -149,6 +174,21 @@ def main():
                " rooms used |\n|---|---|---|\n")
         for t, v in slopes.items():
             md += "| {} | {:.0f} | {} |\n".format(t, v["kb"], ", ".join(map(str, v["rooms"])))
+        with open(os.path.join(folder, "summary.json"), "w") as f:
+            json.dump(summary, f, indent=2)
+    pairs = paired(rows)
+    if pairs:
+        summary["paired_ratios"] = pairs
+        md += ("\nRatios repeat by repeat (each pair of runs back to back; median of the pairs):\n\n"
+               "| rooms | ours ÷ relay, each repeat | median | Janus ÷ ours, each repeat | median |\n"
+               "|---|---|---|---|---|\n")
+        for e in pairs:
+            cells = []
+            for name in ("ours_vs_relay", "janus_vs_ours"):
+                v = e.get(name)
+                cells += ([" ".join(fmt(x, ".2f") for x in v["each"]), fmt(v["median"], ".2f")]
+                          if v else ["–", "–"])
+            md += "| {} | {} |\n".format(e["rooms"], " | ".join(cells))
         with open(os.path.join(folder, "summary.json"), "w") as f:
             json.dump(summary, f, indent=2)
     if "machine" in summary:
