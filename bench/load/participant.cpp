@@ -39,6 +39,25 @@ constexpr std::array<uint16_t, 3> kHeights = {180, 360, 720};
 
 uint32_t randomSsrc(std::mt19937& rng) { return static_cast<uint32_t>(rng()) | 1u; }
 
+// A participant's offset within [0, interval_ns) for one media clock (salt: 0 audio, 1 video):
+// uniformly spread and the same in every run.
+int64_t mediaPhase(uint32_t index, uint32_t salt, int64_t interval_ns) {
+  // splitmix64's finaliser: consecutive indices land far apart.
+  uint64_t z = (uint64_t{index} << 1 | salt) + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<int64_t>(z % static_cast<uint64_t>(interval_ns));
+}
+
+// The first instant at or after now_ns on the grid epoch_ns + phase_ns + k × interval_ns.
+int64_t nextOnGrid(int64_t now_ns, int64_t epoch_ns, int64_t phase_ns, int64_t interval_ns) {
+  const int64_t since = now_ns - epoch_ns - phase_ns;
+  if (since <= 0) return now_ns - since;
+  const int64_t rest = since % interval_ns;
+  return rest == 0 ? now_ns : now_ns + (interval_ns - rest);
+}
+
 int64_t unixUsNow() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -247,22 +266,6 @@ void Participant::pickUpRemotes(int64_t now_ns) {
   pendingPub_.reset();
   pendingSub_.reset();
   pendingRelay_.reset();
-}
-
-int64_t mediaPhase(uint32_t index, uint32_t salt, int64_t interval_ns) {
-  // splitmix64's finaliser: consecutive indices land far apart.
-  uint64_t z = (uint64_t{index} << 1 | salt) + 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<int64_t>(z % static_cast<uint64_t>(interval_ns));
-}
-
-int64_t nextOnGrid(int64_t now_ns, int64_t epoch_ns, int64_t phase_ns, int64_t interval_ns) {
-  const int64_t since = now_ns - epoch_ns - phase_ns;
-  if (since <= 0) return now_ns - since;
-  const int64_t rest = since % interval_ns;
-  return rest == 0 ? now_ns : now_ns + (interval_ns - rest);
 }
 
 int64_t Participant::phaseOf(uint32_t salt, int64_t interval_ns) const {

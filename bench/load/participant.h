@@ -40,17 +40,11 @@ struct ParticipantConfig {
   bool relay = false;  // relay-baseline: fixed SSRCs and keys (bench/relay-baseline/relay_keys.h)
   uint32_t room = 0;
   // Media clock: audio packets and video frames leave at epoch_ns + phase + k × interval, the
-  // phases drawn from the index (mediaPhase). Independent browsers do not send in step, and every
-  // target then gets the same timing, whatever order its transports connect in.
+  // phases drawn from the index (participant.cpp). Independent browsers do not send in step, and
+  // every target then gets the same timing, whatever order its transports connect in.
   int64_t epoch_ns = 0;
   bool aligned_media = false;  // phase 0 for everyone: all participants send in step
 };
-
-// A participant's offset within [0, interval_ns) for one media clock (salt: 0 audio, 1 video):
-// uniformly spread and the same in every run.
-int64_t mediaPhase(uint32_t index, uint32_t salt, int64_t interval_ns);
-// The first instant at or after now_ns on the grid epoch_ns + phase_ns + k × interval_ns.
-int64_t nextOnGrid(int64_t now_ns, int64_t epoch_ns, int64_t phase_ns, int64_t interval_ns);
 
 class Participant {
  public:
