@@ -106,11 +106,14 @@ class TimerDriver {
           std::unique_lock lock(mutex_);
           idle_.store(true, std::memory_order_relaxed);
           // A chunk that moved since the last tick, before idle_ was visible, ends it too.
-          const bool woken = wake_.wait_until(lock, nextOnGrid(kIdleTick), [this, seen] {
+          const auto deadline = nextOnGrid(kIdleTick);
+          const bool moved = wake_.wait_until(lock, deadline, [this, seen] {
             return !idle_.load(std::memory_order_relaxed) ||
                    activity_.load(std::memory_order_relaxed) != seen;
           });
           idle_.store(false, std::memory_order_relaxed);
+          // Woken: ended by a chunk before the deadline (not merely seen when it came).
+          const bool woken = moved && std::chrono::steady_clock::now() < deadline;
           (woken ? woken_ticks_ : idle_ticks_).fetch_add(1, std::memory_order_relaxed);
         }
         const auto now = std::chrono::steady_clock::now();
