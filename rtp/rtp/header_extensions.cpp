@@ -121,27 +121,31 @@ std::optional<HeaderExtension> ExtensionReader::next() {
   return std::nullopt;
 }
 
+std::optional<std::span<const uint8_t>> findOneByteElement(std::span<const uint8_t> block,
+                                                           uint8_t id) {
+  // Hot path (every forwarded packet): the one-byte walk of ExtensionReader, unrolled.
+  const uint8_t* b = block.data();
+  const size_t n = block.size();
+  size_t pos = 0;
+  while (pos < n) {
+    const uint8_t h = b[pos];
+    if (h == 0) {
+      ++pos;
+      continue;
+    }
+    const uint8_t eid = h >> 4;
+    const size_t len = size_t{h & 0x0Fu} + 1;
+    if (eid == 15 || eid == 0 || len > n - pos - 1) return std::nullopt;
+    if (eid == id) return block.subspan(pos + 1, len);
+    pos += 1 + len;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::span<const uint8_t>> findExtension(const RtpPacket& packet, uint8_t id) {
   if (id == 0 || !packet.hasExtension()) return std::nullopt;
-  const std::span<const uint8_t> block = packet.extensionData();
   if (packet.extensionProfile() == kOneByteExtensionProfile) {
-    // Hot path (every forwarded packet): the one-byte walk of ExtensionReader, unrolled.
-    const uint8_t* b = block.data();
-    const size_t n = block.size();
-    size_t pos = 0;
-    while (pos < n) {
-      const uint8_t h = b[pos];
-      if (h == 0) {
-        ++pos;
-        continue;
-      }
-      const uint8_t eid = h >> 4;
-      const size_t len = size_t{h & 0x0Fu} + 1;
-      if (eid == 15 || eid == 0 || len > n - pos - 1) return std::nullopt;
-      if (eid == id) return block.subspan(pos + 1, len);
-      pos += 1 + len;
-    }
-    return std::nullopt;
+    return findOneByteElement(packet.extensionData(), id);
   }
   ExtensionReader reader(packet);
   while (auto e = reader.next()) {
@@ -255,6 +259,33 @@ void ExtensionIdMap::set(uint8_t from, uint8_t to) {
   }
 }
 
+void rewriteOneByteIds(std::span<uint8_t> block, const ExtensionIdMap& map) {
+  // Hot path: one pass, ids rewritten in place, same rules as ExtensionReader.
+  uint8_t* b = block.data();
+  const size_t n = block.size();
+  size_t pos = 0;
+  size_t used = 0;
+  while (pos < n) {
+    const uint8_t h = b[pos];
+    if (h == 0) {
+      ++pos;
+      continue;
+    }
+    const uint8_t id = h >> 4;
+    const size_t len = size_t{h & 0x0Fu} + 1;
+    if (id == 15 || id == 0 || len > n - pos - 1) break;
+    const uint8_t to = map[id];
+    if (to == 0) {
+      std::memset(b + pos, 0, 1 + len);
+    } else {
+      b[pos] = static_cast<uint8_t>((to << 4) | (h & 0x0F));
+    }
+    pos += 1 + len;
+    used = pos;
+  }
+  std::memset(b + used, 0, n - used);
+}
+
 ExtensionError rewriteExtensionIds(RtpPacket& packet, const ExtensionIdMap& map) {
   const ExtensionForm form = extensionForm(packet);
   if (form == ExtensionForm::kNone) return ExtensionError::kNone;
@@ -272,30 +303,7 @@ ExtensionError rewriteExtensionIds(RtpPacket& packet, const ExtensionIdMap& map)
   }
 
   if (form == ExtensionForm::kOneByte && map.oneByteSafe()) {
-    // Hot path: one pass, ids rewritten in place, same rules as ExtensionReader.
-    uint8_t* b = block.data();
-    const size_t n = block.size();
-    size_t pos = 0;
-    size_t used = 0;
-    while (pos < n) {
-      const uint8_t h = b[pos];
-      if (h == 0) {
-        ++pos;
-        continue;
-      }
-      const uint8_t id = h >> 4;
-      const size_t len = size_t{h & 0x0Fu} + 1;
-      if (id == 15 || id == 0 || len > n - pos - 1) break;
-      const uint8_t to = map[id];
-      if (to == 0) {
-        std::memset(b + pos, 0, 1 + len);
-      } else {
-        b[pos] = static_cast<uint8_t>((to << 4) | (h & 0x0F));
-      }
-      pos += 1 + len;
-      used = pos;
-    }
-    std::memset(b + used, 0, n - used);
+    rewriteOneByteIds(block, map);
     return ExtensionError::kNone;
   }
 

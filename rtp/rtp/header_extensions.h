@@ -118,6 +118,14 @@ class ExtensionIdMap {
 // are zeroed so the receiver never sees the sender's numbering.
 ExtensionError rewriteExtensionIds(RtpPacket& packet, const ExtensionIdMap& map);
 
+// The one-byte form's walks over a bare block (RFC 8285 §4.2), for callers that hold a header
+// without a whole packet around it. findOneByteElement: the value of element `id`, nullopt when
+// absent or past a malformed element. rewriteOneByteIds: rewriteExtensionIds for a one-byte
+// block and a oneByteSafe() map.
+std::optional<std::span<const uint8_t>> findOneByteElement(std::span<const uint8_t> block,
+                                                           uint8_t id);
+void rewriteOneByteIds(std::span<uint8_t> block, const ExtensionIdMap& map);
+
 // Serializes elements into a block buffer (used by the builder and the rebuild paths).
 class ExtensionBlockWriter {
  public:

@@ -96,6 +96,14 @@ void DownTrack::configure(const sdp::NegotiatedMedia& answered, transport::Media
     }
   }
   abs_send_time_id_ = theirs.idOf(rtp::ExtensionType::kAbsSendTime);
+  template_key_.reset();
+  if (ext_map_.oneByteSafe()) {
+    HeaderTemplate::Key key{};
+    for (uint8_t id = 1; id <= rtp::kOneByteMaxId; ++id) key[id - 1] = ext_map_[id];
+    key[rtp::kOneByteMaxId] = twcc_id_;
+    key[rtp::kOneByteMaxId + 1] = abs_send_time_id_;
+    template_key_ = key;
+  }
   const bool was_active = active_;
   active_ = true;
   if (!was_active) updateLayer(now_us, 0);
@@ -228,7 +236,71 @@ std::optional<rtp::RtpPacket> DownTrack::writePacket(net::PacketBuffer& buf,
   return p;
 }
 
-void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
+bool DownTrack::useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) const {
+  using State = HeaderTemplate::State;
+  if (!template_key_ || header.state == State::kUnusable) return false;
+  if (header.state == State::kFilled && header.key == *template_key_) return true;
+  const size_t size = in.headerSize();
+  if (size > HeaderTemplate::kMaxSize ||
+      (in.hasExtension() && in.extensionProfile() != rtp::kOneByteExtensionProfile)) {
+    header.state = State::kUnusable;
+    return false;
+  }
+  std::memcpy(header.bytes.data(), in.data(), size);
+  header.size = static_cast<uint16_t>(size);
+  header.twcc_offset = 0;
+  header.abs_send_offset = 0;
+  if (in.hasExtension()) {
+    const auto at = static_cast<size_t>(in.extensionData().data() - in.data());
+    const std::span<uint8_t> block(header.bytes.data() + at, in.extensionData().size());
+    rtp::rewriteOneByteIds(block, ext_map_);
+    const auto offsetOf = [&](uint8_t id, size_t value_size) -> uint16_t {
+      if (id == 0) return 0;
+      const auto v = rtp::findOneByteElement(block, id);
+      if (!v || v->size() != value_size) return 0;
+      return static_cast<uint16_t>(v->data() - header.bytes.data());
+    };
+    header.twcc_offset = offsetOf(twcc_id_, rtp::ext::kTransportWideCcSize);
+    header.abs_send_offset = offsetOf(abs_send_time_id_, rtp::ext::kAbsSendTimeSize);
+  }
+  header.key = *template_key_;
+  header.state = State::kFilled;
+  return true;
+}
+
+bool DownTrack::writeFromTemplate(net::PacketBuffer& buf, const rtp::RtpPacket& in,
+                                  const rtp::stream::SentPacket& sent, const PacketInfo& info,
+                                  const HeaderTemplate& header) {
+  const size_t size = in.size();
+  if (size > buf.capacity() - transport::kSrtpTailroom) return false;
+  uint8_t* b = buf.data();
+  std::memcpy(b, header.bytes.data(), header.size);
+  std::memcpy(b + header.size, in.data() + header.size, size - header.size);
+  b[1] = static_cast<uint8_t>((b[1] & 0x80) | (sent.payload_type & 0x7F));
+  rtp::store16(b + 2, sent.seq);
+  rtp::store32(b + 4, sent.timestamp);
+  rtp::store32(b + 8, ssrc_);
+  if (sent.has_picture_id || sent.has_tl0_pic_idx) {
+    if (!info.has_vp8) return false;
+    const rtp::codecs::Vp8Ids ids{sent.has_picture_id, sent.picture_id, sent.has_tl0_pic_idx,
+                                  sent.tl0_pic_idx};
+    if (!rtp::codecs::setVp8Ids({b + header.size, in.payloadSize()}, info.vp8, ids)) return false;
+  }
+  if (header.twcc_offset != 0) {
+    rtp::ext::writeTransportWideCc(std::span<uint8_t, rtp::ext::kTransportWideCcSize>(
+                                       b + header.twcc_offset, rtp::ext::kTransportWideCcSize),
+                                   subscriber_.bwe().onPacketSent(size, info.now_us));
+  }
+  if (header.abs_send_offset != 0) {
+    rtp::ext::writeAbsSendTime(std::span<uint8_t, rtp::ext::kAbsSendTimeSize>(
+                                   b + header.abs_send_offset, rtp::ext::kAbsSendTimeSize),
+                               rtp::ext::absSendTimeFromMicros(static_cast<uint64_t>(info.now_us)));
+  }
+  buf.setSize(size);
+  return true;
+}
+
+void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info, HeaderTemplate& header) {
   if (!active_ || paused_ || bwe_paused_ || out_ == nullptr) return;
   const int layer = static_cast<int>(info.layer);
   if (track_.isVideo()) {
@@ -283,12 +355,19 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
     sent.has_tl0_pic_idx = ids->hasTl0PicIdx;
     sent.tl0_pic_idx = ids->tl0PicIdx;
   }
-  auto p = writePacket(buf, {in.data(), in.size()}, sent, info.has_vp8 ? &info.vp8 : nullptr, 0);
-  if (!p) {
-    ++packets_dropped_;
-    return;
+  if (useTemplate(in, header)) {
+    if (!writeFromTemplate(buf, in, sent, info, header)) {
+      ++packets_dropped_;
+      return;
+    }
+  } else {
+    auto p = writePacket(buf, {in.data(), in.size()}, sent, info.has_vp8 ? &info.vp8 : nullptr, 0);
+    if (!p) {
+      ++packets_dropped_;
+      return;
+    }
+    if (p->hasExtension()) stampTransportFields(*p, info.now_us);
   }
-  if (p->hasExtension()) stampTransportFields(*p, info.now_us);
 
   ts_offset_ = mapped->ts - in.timestamp();
   ts_offset_valid_ = true;
@@ -296,7 +375,7 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info) {
   last_sent_us_ = info.now_us;
   sent_log_.record(sent, info.now_us / 1000);
   ++packets_sent_;
-  bytes_sent_ += p->payloadSize();
+  bytes_sent_ += in.payloadSize();
   if (!out_->sendRtp(std::move(buf))) ++packets_dropped_;
 }
 

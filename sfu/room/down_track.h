@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -79,8 +80,9 @@ class DownTrack {
   bool canCarryPadding() const;
   bool sendPadding(size_t padding, int cluster, int64_t now_us);
 
-  // Packet path (no allocation): copy into a pooled buffer, rewrite, log, send.
-  void forward(const rtp::RtpPacket& in, const PacketInfo& info);
+  // Packet path (no allocation): copy into a pooled buffer, rewrite, log, send. `header` is the
+  // packet's HeaderTemplate, shared by the subscribers forward() is called for in turn.
+  void forward(const rtp::RtpPacket& in, const PacketInfo& info, HeaderTemplate& header);
 
   // Feedback from the subscriber.
   void onNack(std::span<const uint16_t> seqs, int64_t now_us, int64_t rtt_ms);
@@ -106,7 +108,6 @@ class DownTrack {
     __builtin_prefetch(self);
     __builtin_prefetch(self + 64);
     __builtin_prefetch(&pt_map_[payload_type & 0x7F]);
-    __builtin_prefetch(&ext_map_);
     __builtin_prefetch(&sent_log_);
     __builtin_prefetch(&seq_);  // one line: its timestamp and counter state
     __builtin_prefetch(&vp8_);  // two lines: both counters' states
@@ -139,6 +140,13 @@ class DownTrack {
   std::optional<rtp::RtpPacket> writePacket(net::PacketBuffer& buf, std::span<const uint8_t> source,
                                             const rtp::stream::SentPacket& sent,
                                             const rtp::codecs::Vp8Descriptor* vp8, size_t reserve);
+  // True when `header` holds this stream's rewritten header of `in`: filled here if it was empty
+  // or made for another key. False: `in` or our ids need the general path (writePacket).
+  bool useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) const;
+  // writePacket() and the transport fields for forward(), from the template: same bytes.
+  bool writeFromTemplate(net::PacketBuffer& buf, const rtp::RtpPacket& in,
+                         const rtp::stream::SentPacket& sent, const PacketInfo& info,
+                         const HeaderTemplate& header);
 
   // Member order follows the packet path: what forward() touches for every packet comes first, so
   // a fan-out over cold subscribers costs few cache lines each; setup and statistics come after.
@@ -159,10 +167,13 @@ class DownTrack {
   int64_t last_sent_us_ = 0;
   uint64_t packets_sent_ = 0;
   uint64_t bytes_sent_ = 0;
+  // What a HeaderTemplate made by this stream is keyed by; none when ext_map_ may need the
+  // two-byte form.
+  std::optional<HeaderTemplate::Key> template_key_;
   // Rewriting.
   // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
   std::array<uint8_t, 128> pt_map_{};
-  rtp::ExtensionIdMap ext_map_;
+  rtp::ExtensionIdMap ext_map_;  // read only where a HeaderTemplate is filled
   // The send log and the rewriters are large (log entries, skip rings): each packet touches only
   // their heads and one log entry, which prefetch() and prefetchEntry() name. The log's head
   // (where its entries are) comes first, next to the lines prefetch() loads anyway.

@@ -267,11 +267,12 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   if (wants(0)) subscribers_[0]->prefetchEntry();
   if (wants(1)) subscribers_[1]->prefetchEntry();
   if (wants(0)) subscribers_[0]->prefetchCrypto();
+  HeaderTemplate header;
   for (size_t i = 0; i < n; ++i) {
     if (wants(i + 3)) subscribers_[i + 3]->prefetch(pt);
     if (wants(i + 2)) subscribers_[i + 2]->prefetchEntry();
     if (wants(i + 1)) subscribers_[i + 1]->prefetchCrypto();
-    if (wants(i)) subscribers_[i]->forward(packet, info);
+    if (wants(i)) subscribers_[i]->forward(packet, info, header);
   }
 }
 

@@ -54,6 +54,26 @@ struct PacketInfo {
   bool retransmission = false;  // recovered from the publisher's RTX stream
 };
 
+// The header of one incoming packet as subscribers send it: extension ids translated to theirs,
+// dropped elements turned into padding. Every subscriber that negotiated the same ids (in
+// practice all of them: they run the same client) sends the same bytes apart from SSRC, seq,
+// timestamp, payload type and the per-hop transport fields. So the first of them to forward the
+// packet fills this in and the others copy it, instead of each walking the extension block three
+// times (rewrite, transport-cc, abs-send-time). PublishedTrack keeps one per packet on its stack.
+struct HeaderTemplate {
+  static constexpr size_t kMaxSize = 128;  // larger headers (rare) take the general path
+  // Who may use it: the subscriber's translation of ids 1..14, then its transport-cc and
+  // abs-send-time ids. A one-byte block can only carry ids 1..14, so equal keys mean equal bytes.
+  using Key = std::array<uint8_t, 16>;
+  enum class State : uint8_t { kEmpty, kFilled, kUnusable };  // kUnusable: this packet can't
+  State state = State::kEmpty;
+  Key key{};
+  uint16_t size = 0;             // fixed header, CSRCs and extension block
+  uint16_t twcc_offset = 0;      // of the transport-wide seq value; 0: none to stamp
+  uint16_t abs_send_offset = 0;  // of the abs-send-time value; 0: none to stamp
+  std::array<uint8_t, kMaxSize> bytes;
+};
+
 struct IncomingLayer {
   std::string rid;  // empty without simulcast
   uint32_t ssrc = 0;

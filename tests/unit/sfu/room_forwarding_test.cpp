@@ -301,6 +301,101 @@ TEST_F(ForwardTest, AudioIsForwardedWithTranslatedExtensionsAndPayloadType) {
   EXPECT_EQ(rtp::ext::readAudioLevel(*level)->level, 30);
 }
 
+// Subscribers that answered different extension ids share no header bytes: each gets its own
+// ids and its own transport-wide seq, whatever order the fan-out meets them in (bob and dave
+// answered everything, carol left transport-cc and abs-send-time out, so each packet's header is
+// made for bob, remade for carol, remade for dave).
+TEST_F(ForwardTest, EachSubscriberGetsItsOwnExtensionIds) {
+  ASSERT_TRUE(join("carol").ok);
+  ASSERT_TRUE(join("dave").ok);
+  const auto withoutCongestionControl = [](const std::string& answer_sdp) {
+    auto parsed = sdp::parse(answer_sdp);
+    EXPECT_TRUE(parsed.ok());
+    sdp::SessionDescription a = *parsed.sdp;
+    for (auto& m : a.media) {
+      std::erase_if(m.extmaps, [](const sdp::Extmap& e) {
+        return e.uri == sdp::ext_uri::kTransportCc || e.uri == sdp::ext_uri::kAbsSendTime;
+      });
+    }
+    return sdp::write(a);
+  };
+  for (int round = 0; round < 4; ++round) {
+    for (auto& [user, offers] : rec_.offers) {
+      if (!participant(user).subscribeOfferOutstanding()) continue;
+      const std::string a = flipOffer(offers.back());
+      ASSERT_TRUE(
+          room_->subscribeAnswer(user, user == "carol" ? withoutCongestionControl(a) : a).ok);
+    }
+  }
+  connect("carol");
+  connect("dave");
+  uint8_t level_id = 0, twcc_id = 0, abs_id = 0;
+  for (const auto& e : caps_.extensions) {
+    if (e.kind != "audio") continue;
+    if (e.uri == sdp::ext_uri::kAudioLevel) level_id = static_cast<uint8_t>(e.preferred_id);
+    if (e.uri == sdp::ext_uri::kTransportCc) twcc_id = static_cast<uint8_t>(e.preferred_id);
+    if (e.uri == sdp::ext_uri::kAbsSendTime) abs_id = static_cast<uint8_t>(e.preferred_id);
+  }
+  ASSERT_NE(level_id, 0);
+  ASSERT_NE(twcc_id, 0);
+  ASSERT_NE(abs_id, 0);
+
+  const auto audioOf = [&](const std::string& user) -> std::vector<rtp::RtpPacket> {
+    uint32_t ssrc = 0;
+    for (const auto& d : participant(user).downTracks()) {
+      if (d->track().isAudio() && &d->track().owner() == &participant("alice")) ssrc = d->ssrc();
+    }
+    std::vector<rtp::RtpPacket> out;
+    for (auto& b : sub(user).rtp) {
+      auto p = rtp::RtpPacket::parse(b);
+      if (p && p->ssrc() == ssrc) out.push_back(*p);
+    }
+    return out;
+  };
+  std::vector<uint32_t> abs_sent;  // ours: when each packet went out
+  for (uint16_t i = 0; i < 3; ++i) {
+    PacketSpec s;
+    s.pt = 111;
+    s.ssrc = 305777949;
+    s.seq = static_cast<uint16_t>(7 + i);
+    s.ts = 960u * (i + 1);
+    s.mid = "0";
+    s.audio_level = 30 + i;
+    s.twcc = 500 + i;
+    s.abs_send_time = 0xABCDEF;
+    pub("alice").injectRtp(buildRtp(s), now());
+    abs_sent.push_back(rtp::ext::absSendTimeFromMicros(static_cast<uint64_t>(now())));
+    advanceMs(20);
+  }
+  for (const std::string user : {"bob", "carol", "dave"}) {
+    const auto got = audioOf(user);
+    ASSERT_EQ(got.size(), 3u) << user;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const auto level = rtp::findExtension(got[i], level_id);
+      ASSERT_TRUE(level.has_value()) << user;
+      EXPECT_EQ(rtp::ext::readAudioLevel(*level)->level, 30 + i) << user;
+      EXPECT_FALSE(rtp::findExtension(got[i], kMidId).has_value()) << user;
+      const auto twcc = rtp::findExtension(got[i], twcc_id);
+      const auto abs = rtp::findExtension(got[i], abs_id);
+      if (user == "carol") {
+        EXPECT_FALSE(twcc.has_value());
+        EXPECT_FALSE(abs.has_value());
+        continue;
+      }
+      ASSERT_TRUE(abs.has_value()) << user;
+      EXPECT_EQ(rtp::ext::readAbsSendTime(*abs), abs_sent[i]) << user;
+      ASSERT_TRUE(twcc.has_value()) << user;
+      // Our own transport-wide numbering on that subscriber's transport, not alice's 500+.
+      const uint16_t seq = rtp::load16(twcc->data());
+      EXPECT_LT(seq, 500) << user;
+      if (i > 0) {
+        const uint16_t prev = rtp::load16(rtp::findExtension(got[i - 1], twcc_id)->data());
+        EXPECT_EQ(static_cast<uint16_t>(seq - prev), 1) << user;
+      }
+    }
+  }
+}
+
 TEST_F(ForwardTest, LeaveCleansUpEveryStream) {
   frameAll(false, false, false);
   FakeTransport& bob_sub = sub("bob");

@@ -190,6 +190,7 @@ inline std::vector<OfferLine> offerLines(const std::string& sdp_text) {
 
 // Ids in tests/data/sdp/chrome_*_offer.sdp.
 inline constexpr uint8_t kAudioLevelId = 1;
+inline constexpr uint8_t kAbsSendTimeId = 2;
 inline constexpr uint8_t kTwccId = 3;
 inline constexpr uint8_t kMidId = 4;
 inline constexpr uint8_t kRidId = 10;
@@ -205,7 +206,8 @@ struct PacketSpec {
   std::string rid;
   std::string rrid;
   int twcc = -1;
-  int audio_level = -1;  // 0..127 dBov
+  int audio_level = -1;    // 0..127 dBov
+  int abs_send_time = -1;  // 24 bits
   std::vector<uint8_t> payload = std::vector<uint8_t>(4, 0x01);
   uint8_t padding = 0;
 };
@@ -219,7 +221,11 @@ inline std::vector<uint8_t> buildRtp(const PacketSpec& s) {
       rrid(s.rrid.begin(), s.rrid.end());
   uint8_t tw[2] = {static_cast<uint8_t>(s.twcc >> 8), static_cast<uint8_t>(s.twcc)};
   uint8_t level[1] = {static_cast<uint8_t>(0x80 | (s.audio_level & 0x7F))};
+  uint8_t abs[3] = {static_cast<uint8_t>(s.abs_send_time >> 16),
+                    static_cast<uint8_t>(s.abs_send_time >> 8),
+                    static_cast<uint8_t>(s.abs_send_time)};
   if (s.audio_level >= 0) b.addExtension(kAudioLevelId, level);
+  if (s.abs_send_time >= 0) b.addExtension(kAbsSendTimeId, abs);
   if (s.twcc >= 0) b.addExtension(kTwccId, tw);
   if (!mid.empty()) b.addExtension(kMidId, mid);
   if (!rid.empty()) b.addExtension(kRidId, rid);
