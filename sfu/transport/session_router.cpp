@@ -24,8 +24,17 @@ SessionRouter::~SessionRouter() {
 void SessionRouter::onPacketsReceived(std::span<net::ReceivedPacket> packets) {
   const int64_t now_us = context_.nowUs();
   const uint64_t sent_before = counters_.rtpOut();
-  prefetchTransports(packets);
-  for (auto& p : packets) route(p, now_us);
+  std::array<WebRtcTransport*, kLookupChunk> found;
+  for (size_t start = 0; start < packets.size(); start += kLookupChunk) {
+    const auto chunk = packets.subspan(start, std::min(kLookupChunk, packets.size() - start));
+    lookUpAndPrefetch(chunk, found);
+    // Handling a packet may teach an endpoint, or close a transport (and its owner destroy it):
+    // what was looked up stays good only while no endpoint has been added, moved or removed.
+    const uint64_t generation = endpoints_generation_;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      route(chunk[i], endpoints_generation_ == generation ? &found[i] : nullptr, now_us);
+    }
+  }
   // Forwarding is synchronous: every RTP packet sent during the batch is a forwarded copy (or a
   // retransmission) of something it received, queued for the flush that ends the socket's wakeup.
   // One clock read per batch; each such packet is one sample of the batch's duration (an upper
@@ -38,30 +47,28 @@ void SessionRouter::onPacketsReceived(std::span<net::ReceivedPacket> packets) {
   touchMetrics();
 }
 
-void SessionRouter::prefetchTransports(std::span<const net::ReceivedPacket> packets) const {
-  // Two passes over the batch before any packet is handled, so that the lookups and the loads
+void SessionRouter::lookUpAndPrefetch(std::span<const net::ReceivedPacket> packets,
+                                      std::span<WebRtcTransport*, kLookupChunk> found) const {
+  // Two passes over the chunk before any packet is handled, so that the lookups and the loads
   // of several packets overlap instead of each packet waiting for its own: the SRTP datagrams'
   // transports (their first lines), then each one's inbound SRTP state (whose addresses those
-  // lines hold). Nothing is kept: handling a packet may close a transport, so route() looks it
-  // up again (a hit in cache by then). RFC 7983 §7: 128-191 is RTP or RTCP.
-  constexpr size_t kChunk = 32;
-  std::array<const WebRtcTransport*, kChunk> found;
-  for (size_t start = 0; start < packets.size(); start += kChunk) {
-    const size_t end = std::min(packets.size(), start + kChunk);
-    size_t n = 0;
-    for (size_t i = start; i < end; ++i) {
-      const net::ReceivedPacket& p = packets[i];
-      if (p.buffer.size() == 0 || p.buffer.data()[0] < 128 || p.buffer.data()[0] > 191) continue;
-      const auto it = endpoints_.find(p.remote);
-      if (it == endpoints_.end()) continue;
-      it->second->prefetchReceivePath();
-      found[n++] = it->second;
-    }
-    for (size_t i = 0; i < n; ++i) found[i]->prefetchReceiveCrypto();
+  // lines hold). RFC 7983 §7: 128-191 is RTP or RTCP, and only those are looked up here.
+  for (size_t i = 0; i < packets.size(); ++i) {
+    const net::ReceivedPacket& p = packets[i];
+    found[i] = nullptr;
+    if (p.buffer.size() == 0 || p.buffer.data()[0] < 128 || p.buffer.data()[0] > 191) continue;
+    const auto it = endpoints_.find(p.remote);
+    if (it == endpoints_.end()) continue;
+    it->second->prefetchReceivePath();
+    found[i] = it->second;
+  }
+  for (size_t i = 0; i < packets.size(); ++i) {
+    if (found[i] != nullptr) found[i]->prefetchReceiveCrypto();
   }
 }
 
-void SessionRouter::route(net::ReceivedPacket& packet, int64_t now_us) {
+void SessionRouter::route(net::ReceivedPacket& packet, WebRtcTransport* const* found,
+                          int64_t now_us) {
   const std::span<const uint8_t> bytes = packet.buffer.bytes();
   const net::PacketKind kind = net::demux(bytes, counters_.demux);
   switch (kind) {
@@ -71,25 +78,31 @@ void SessionRouter::route(net::ReceivedPacket& packet, int64_t now_us) {
     case net::PacketKind::kDrop:
       return;  // counted by demux
     case net::PacketKind::kDtls:
+      found = nullptr;  // not looked up in advance
+      break;
     case net::PacketKind::kRtp:
     case net::PacketKind::kRtcp:
       break;
   }
-  auto it = endpoints_.find(packet.remote);
-  if (it == endpoints_.end()) {
+  WebRtcTransport* t = nullptr;
+  if (found != nullptr) {
+    t = *found;
+  } else if (auto it = endpoints_.find(packet.remote); it != endpoints_.end()) {
+    t = it->second;
+  }
+  if (t == nullptr) {
     counters_.drop(TransportDrop::kUnknownEndpoint);
     return;
   }
-  WebRtcTransport& t = *it->second;
   switch (kind) {
     case net::PacketKind::kDtls:
-      t.handleDtls(packet, now_us);
+      t->handleDtls(packet, now_us);
       break;
     case net::PacketKind::kRtp:
-      t.handleRtp(packet, now_us);
+      t->handleRtp(packet, now_us);
       break;
     case net::PacketKind::kRtcp:
-      t.handleRtcp(packet, now_us);
+      t->handleRtcp(packet, now_us);
       break;
     default:
       break;
@@ -137,6 +150,7 @@ void SessionRouter::onConnectionClosed(const net::Endpoint& remote) {
   if (it == endpoints_.end()) return;
   WebRtcTransport* t = it->second;
   endpoints_.erase(it);
+  ++endpoints_generation_;
   t->onEndpointClosed(remote);  // may close (and let its owner destroy) the transport
 }
 
@@ -153,6 +167,7 @@ void SessionRouter::removeSession(WebRtcTransport& transport) {
     auto e = endpoints_.find(ep);
     if (e != endpoints_.end() && e->second == &transport) endpoints_.erase(e);
   }
+  ++endpoints_generation_;
   transport.endpoints_.clear();
   touchMetrics();
 }
@@ -167,12 +182,16 @@ void SessionRouter::learnEndpoint(const net::Endpoint& remote, WebRtcTransport& 
     old.erase(std::remove(old.begin(), old.end(), remote), old.end());
     it->second = &transport;
   }
+  ++endpoints_generation_;
   transport.endpoints_.push_back(remote);
 }
 
 void SessionRouter::forgetEndpoint(const net::Endpoint& remote, WebRtcTransport& transport) {
   auto it = endpoints_.find(remote);
-  if (it != endpoints_.end() && it->second == &transport) endpoints_.erase(it);
+  if (it != endpoints_.end() && it->second == &transport) {
+    endpoints_.erase(it);
+    ++endpoints_generation_;
+  }
   auto& eps = transport.endpoints_;
   eps.erase(std::remove(eps.begin(), eps.end(), remote), eps.end());
 }

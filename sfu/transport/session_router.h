@@ -81,8 +81,14 @@ class SessionRouter final : public net::PacketListener {
     }
   };
 
-  void prefetchTransports(std::span<const net::ReceivedPacket> packets) const;
-  void route(net::ReceivedPacket& packet, int64_t now_us);
+  static constexpr size_t kLookupChunk = 32;
+  // The transport of each RTP/RTCP datagram of a chunk (nullptr: not one, or unknown), with its
+  // receive path prefetched.
+  void lookUpAndPrefetch(std::span<const net::ReceivedPacket> packets,
+                         std::span<WebRtcTransport*, kLookupChunk> found) const;
+  // `found`: what lookUpAndPrefetch() found for this packet while still valid, else nullptr
+  // (looked up here).
+  void route(net::ReceivedPacket& packet, WebRtcTransport* const* found, int64_t now_us);
   void routeStun(net::ReceivedPacket& packet, int64_t now_us);
   void touchMetrics();
 
@@ -92,6 +98,7 @@ class SessionRouter final : public net::PacketListener {
   std::unique_ptr<TransportMetrics> metrics_;
   std::unordered_map<std::string, WebRtcTransport*, UfragHash, std::equal_to<>> sessions_;
   std::unordered_map<net::Endpoint, WebRtcTransport*, net::EndpointHash> endpoints_;
+  uint64_t endpoints_generation_ = 0;  // bumped whenever an endpoint is added, moved or removed
   ice::StunPacket stun_out_;
   worker::Timer fold_timer_;
 };

@@ -202,6 +202,31 @@ TEST_F(RouterTest, PlainBindingIsAnsweredWithoutASession) {
   EXPECT_EQ(m.message->transactionId(), tid);
 }
 
+// The router looks up a batch's transports before handling any of its packets; a packet that
+// teaches or removes an endpoint must be seen by the packets after it in the same batch.
+TEST_F(RouterTest, EndpointChangesApplyWithinTheSameBatch) {
+  auto a = makeTransport("srvA");
+  std::vector<uint8_t> rtp(40, 0);
+  rtp[0] = 0x80;
+  rtp[1] = 96;
+  const auto batchOf = [&](std::initializer_list<std::span<const uint8_t>> packets) {
+    std::vector<net::ReceivedPacket> batch(packets.size());
+    size_t i = 0;
+    for (const auto bytes : packets) {
+      batch[i].remote = client_;
+      batch[i++].buffer = pool_.copy(bytes.data(), bytes.size());
+    }
+    router_->onPacketsReceived(batch);
+  };
+  const auto nominate = check("srvA", true);
+  batchOf({nominate, rtp});  // the check teaches client_: the RTP after it is a's
+  EXPECT_EQ(router_->findByEndpoint(client_), a.get());
+  EXPECT_EQ(drops(TransportDrop::kUnknownEndpoint), 0u);
+  router_->onConnectionClosed(client_);
+  batchOf({rtp});
+  EXPECT_EQ(drops(TransportDrop::kUnknownEndpoint), 1u);
+}
+
 TEST_F(RouterTest, LaterSessionTakesOverAnEndpoint) {
   auto a = makeTransport("srvA");
   auto b = makeTransport("srvB");
