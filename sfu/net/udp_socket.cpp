@@ -144,7 +144,7 @@ void UdpSocket::close() {
   closeSendSocket();
   for (; queue_count_ > 0; --queue_count_) {
     queue_[queue_head_].buffer.reset();
-    queue_head_ = (queue_head_ + 1) % queue_.size();
+    queue_head_ = ringIndex(1);
   }
   for (auto& p : packets_) p.buffer.reset();
 }
@@ -316,7 +316,7 @@ bool UdpSocket::send(const Endpoint& to, PacketBuffer&& buffer) {
       return false;
     }
   }
-  Outgoing& slot = queue_[(queue_head_ + queue_count_) % queue_.size()];
+  Outgoing& slot = queue_[ringIndex(queue_count_)];
   slot.to = to;
   slot.buffer = std::move(buffer);
   ++queue_count_;
@@ -414,7 +414,7 @@ bool UdpSocket::sendChunk() {
 size_t UdpSocket::prepareMessages(size_t n, bool join) {
   runs_.clear();
   for (size_t i = 0; i < n; ++i) {
-    const Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    const Outgoing& o = queue_[ringIndex(i)];
     if (o.buffer) {
       runs_.add(i, o.to, o.buffer.size(), join);
     } else {
@@ -430,7 +430,7 @@ size_t UdpSocket::prepareMessages(size_t n, bool join) {
   for (size_t i = 0; i < n; ++i) {
     const uint32_t k = runs_.runOf(i);
     if (k == Runs::kNone) continue;
-    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    Outgoing& o = queue_[ringIndex(i)];
     send_iov_[runs_.nextSlot(k)] = {o.buffer.data(), o.buffer.size()};
   }
   return runs_.runs();
@@ -464,7 +464,7 @@ void UdpSocket::completeMessages(size_t n, size_t first, size_t last, bool sent)
   for (size_t i = 0; i < n; ++i) {
     const uint32_t k = runs_.runOf(i);
     if (k == Runs::kNone || k < first || k >= last) continue;
-    Outgoing& o = queue_[(queue_head_ + i) % queue_.size()];
+    Outgoing& o = queue_[ringIndex(i)];
     if (sent) {
       ++stats_.packets_out;
       stats_.bytes_out += o.buffer.size();
@@ -474,7 +474,7 @@ void UdpSocket::completeMessages(size_t n, size_t first, size_t last, bool sent)
   // Pop the head up to the first datagram still waiting; those behind it stay as holes, skipped
   // by the next chunk.
   while (queue_count_ > 0 && !queue_[queue_head_].buffer) {
-    queue_head_ = (queue_head_ + 1) % queue_.size();
+    queue_head_ = ringIndex(1);
     --queue_count_;
   }
 }

@@ -172,6 +172,11 @@ class UdpSocket {
 
   // Send ring.
   std::vector<Outgoing> queue_;
+  // The queue index `i` places after the head (i < queue_.size()): a compare instead of a modulo.
+  size_t ringIndex(size_t i) const {
+    const size_t j = queue_head_ + i;
+    return j < queue_.size() ? j : j - queue_.size();
+  }
   size_t queue_head_ = 0;
   size_t queue_count_ = 0;
   std::vector<mmsghdr> send_msgs_;

@@ -166,6 +166,34 @@ TEST(UdpSocket, SinglePacketModeAndFlushOutsideABatch) {
   sock.close();
 }
 
+// The send queue is a ring: many times its size goes through it, in order, whatever the head's
+// position when a chunk wraps past the end.
+TEST(UdpSocket, SendQueueWrapsAroundInOrder) {
+  asio::io_context io;
+  PacketPool pool(64);
+  Recorder rec;
+  UdpSocket::Options opt;
+  opt.send_batch = 5;  // a full ring's worth waits for the flush: every slot in use
+  opt.send_queue = 5;
+  opt.segmentation_offload = false;  // one slot, one datagram
+  UdpSocket sock(io, pool, rec, opt);
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec));
+  sock.start();
+  UdpClient client;
+  int sent = 0;
+  for (int burst = 0; burst < 12; ++burst) {  // 3, 5, 2, 4, 1, ...: every head position
+    for (int i = 0; i < 1 + (burst * 3 + 2) % 5; ++i) {
+      const std::string s = std::to_string(sent++);
+      ASSERT_TRUE(sock.send(client.local(), reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    }
+    runUntil(io, [&] { return sock.queued() == 0; });
+  }
+  for (int i = 0; i < sent; ++i) EXPECT_EQ(client.receive(), std::to_string(i));
+  EXPECT_EQ(sock.stats().packets_out, static_cast<uint64_t>(sent));
+  sock.close();
+}
+
 TEST(UdpSocket, SendSocketSharesThePortAndNeverReceives) {
   asio::io_context io;
   PacketPool pool(256);
