@@ -65,7 +65,9 @@ struct HeaderTemplate {
   // Who may use it: the subscriber's translation of ids 1..14, then its transport-cc and
   // abs-send-time ids. A one-byte block can only carry ids 1..14, so equal keys mean equal bytes.
   using Key = std::array<uint8_t, 16>;
-  enum class State : uint8_t { kEmpty, kFilled, kUnusable };  // kUnusable: this packet can't
+  // kUnusable: this packet's header does not fit a template (two-byte form, over kMaxSize), so
+  // every subscriber takes the general path.
+  enum class State : uint8_t { kEmpty, kFilled, kUnusable };
   State state = State::kEmpty;
   Key key{};
   uint16_t size = 0;             // fixed header, CSRCs and extension block
