@@ -38,6 +38,30 @@ ExtensionError rebuild(RtpPacket& packet, ExtensionForm form, uint8_t skipId,
   return ExtensionError::kNone;
 }
 
+// The one-byte walk of ExtensionReader, unrolled for the hot paths (every forwarded packet):
+// calls visit(pos, id, len) for each element, pos at its header byte, until visit returns true.
+// Stops like the reader at the end, at an ID 15 or at malformed data; returns the end of the last
+// element read.
+template <typename Visit>
+size_t walkOneByte(const uint8_t* b, size_t n, Visit&& visit) {
+  size_t pos = 0;
+  size_t used = 0;
+  while (pos < n) {
+    const uint8_t h = b[pos];
+    if (h == 0) {
+      ++pos;
+      continue;
+    }
+    const uint8_t id = h >> 4;
+    const size_t len = size_t{h & 0x0Fu} + 1;
+    if (id == 15 || id == 0 || len > n - pos - 1) break;
+    if (visit(pos, id, len)) return pos + 1 + len;
+    pos += 1 + len;
+    used = pos;
+  }
+  return used;
+}
+
 }  // namespace
 
 ExtensionForm extensionForm(uint16_t profile) {
@@ -123,23 +147,13 @@ std::optional<HeaderExtension> ExtensionReader::next() {
 
 std::optional<std::span<const uint8_t>> findOneByteElement(std::span<const uint8_t> block,
                                                            uint8_t id) {
-  // Hot path (every forwarded packet): the one-byte walk of ExtensionReader, unrolled.
-  const uint8_t* b = block.data();
-  const size_t n = block.size();
-  size_t pos = 0;
-  while (pos < n) {
-    const uint8_t h = b[pos];
-    if (h == 0) {
-      ++pos;
-      continue;
-    }
-    const uint8_t eid = h >> 4;
-    const size_t len = size_t{h & 0x0Fu} + 1;
-    if (eid == 15 || eid == 0 || len > n - pos - 1) return std::nullopt;
-    if (eid == id) return block.subspan(pos + 1, len);
-    pos += 1 + len;
-  }
-  return std::nullopt;
+  std::optional<std::span<const uint8_t>> found;
+  walkOneByte(block.data(), block.size(), [&](size_t pos, uint8_t eid, size_t len) {
+    if (eid != id) return false;
+    found = block.subspan(pos + 1, len);
+    return true;
+  });
+  return found;
 }
 
 std::optional<std::span<const uint8_t>> findExtension(const RtpPacket& packet, uint8_t id) {
@@ -260,30 +274,18 @@ void ExtensionIdMap::set(uint8_t from, uint8_t to) {
 }
 
 void rewriteOneByteIds(std::span<uint8_t> block, const ExtensionIdMap& map) {
-  // Hot path: one pass, ids rewritten in place, same rules as ExtensionReader.
   uint8_t* b = block.data();
-  const size_t n = block.size();
-  size_t pos = 0;
-  size_t used = 0;
-  while (pos < n) {
-    const uint8_t h = b[pos];
-    if (h == 0) {
-      ++pos;
-      continue;
-    }
-    const uint8_t id = h >> 4;
-    const size_t len = size_t{h & 0x0Fu} + 1;
-    if (id == 15 || id == 0 || len > n - pos - 1) break;
+  const size_t used = walkOneByte(b, block.size(), [&](size_t pos, uint8_t id, size_t len) {
     const uint8_t to = map[id];
     if (to == 0) {
       std::memset(b + pos, 0, 1 + len);
     } else {
-      b[pos] = static_cast<uint8_t>((to << 4) | (h & 0x0F));
+      b[pos] = static_cast<uint8_t>((to << 4) | (len - 1));
     }
-    pos += 1 + len;
-    used = pos;
-  }
-  std::memset(b + used, 0, n - used);
+    return false;
+  });
+  // Whatever the walk could not read must not leak through.
+  std::memset(b + used, 0, block.size() - used);
 }
 
 ExtensionError rewriteExtensionIds(RtpPacket& packet, const ExtensionIdMap& map) {

@@ -216,24 +216,29 @@ std::optional<rtp::RtpPacket> DownTrack::writePacket(net::PacketBuffer& buf,
   auto parsed = rtp::RtpPacket::parse(buf.data(), source.size(), room - reserve);
   if (!parsed) return std::nullopt;
   rtp::RtpPacket& p = *parsed;
-  p.setSsrc(ssrc_);
-  p.setSequenceNumber(sent.seq);
-  p.setTimestamp(sent.timestamp);
-  p.setPayloadType(sent.payload_type);
   if (p.hasExtension()) rtp::rewriteExtensionIds(p, ext_map_);
-  if (sent.has_picture_id || sent.has_tl0_pic_idx) {
-    std::optional<rtp::codecs::Vp8Descriptor> parsed_vp8;
-    if (vp8 == nullptr) {
-      parsed_vp8 = rtp::codecs::parseVp8(p.payload());
-      if (!parsed_vp8) return std::nullopt;
-      vp8 = &*parsed_vp8;
-    }
-    const rtp::codecs::Vp8Ids ids{sent.has_picture_id, sent.picture_id, sent.has_tl0_pic_idx,
-                                  sent.tl0_pic_idx};
-    if (!rtp::codecs::setVp8Ids(p.payload(), *vp8, ids)) return std::nullopt;
-  }
+  if (!writeStreamFields(p.data(), p.payload(), sent, vp8)) return std::nullopt;
   buf.setSize(p.size());
   return p;
+}
+
+bool DownTrack::writeStreamFields(uint8_t* header, std::span<uint8_t> payload,
+                                  const rtp::stream::SentPacket& sent,
+                                  const rtp::codecs::Vp8Descriptor* vp8) const {
+  header[1] = static_cast<uint8_t>((header[1] & 0x80) | (sent.payload_type & 0x7F));
+  rtp::store16(header + 2, sent.seq);
+  rtp::store32(header + 4, sent.timestamp);
+  rtp::store32(header + 8, ssrc_);
+  if (!sent.has_picture_id && !sent.has_tl0_pic_idx) return true;
+  std::optional<rtp::codecs::Vp8Descriptor> parsed_vp8;
+  if (vp8 == nullptr) {
+    parsed_vp8 = rtp::codecs::parseVp8(payload);
+    if (!parsed_vp8) return false;
+    vp8 = &*parsed_vp8;
+  }
+  const rtp::codecs::Vp8Ids ids{sent.has_picture_id, sent.picture_id, sent.has_tl0_pic_idx,
+                                sent.tl0_pic_idx};
+  return rtp::codecs::setVp8Ids(payload, *vp8, ids);
 }
 
 bool DownTrack::useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) const {
@@ -276,15 +281,9 @@ bool DownTrack::writeFromTemplate(net::PacketBuffer& buf, const rtp::RtpPacket& 
   uint8_t* b = buf.data();
   std::memcpy(b, header.bytes.data(), header.size);
   std::memcpy(b + header.size, in.data() + header.size, size - header.size);
-  b[1] = static_cast<uint8_t>((b[1] & 0x80) | (sent.payload_type & 0x7F));
-  rtp::store16(b + 2, sent.seq);
-  rtp::store32(b + 4, sent.timestamp);
-  rtp::store32(b + 8, ssrc_);
-  if (sent.has_picture_id || sent.has_tl0_pic_idx) {
-    if (!info.has_vp8) return false;
-    const rtp::codecs::Vp8Ids ids{sent.has_picture_id, sent.picture_id, sent.has_tl0_pic_idx,
-                                  sent.tl0_pic_idx};
-    if (!rtp::codecs::setVp8Ids({b + header.size, in.payloadSize()}, info.vp8, ids)) return false;
+  if (!writeStreamFields(b, {b + header.size, in.payloadSize()}, sent,
+                         info.has_vp8 ? &info.vp8 : nullptr)) {
+    return false;
   }
   if (header.twcc_offset != 0) {
     rtp::ext::writeTransportWideCc(std::span<uint8_t, rtp::ext::kTransportWideCcSize>(

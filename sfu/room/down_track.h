@@ -140,6 +140,12 @@ class DownTrack {
   std::optional<rtp::RtpPacket> writePacket(net::PacketBuffer& buf, std::span<const uint8_t> source,
                                             const rtp::stream::SentPacket& sent,
                                             const rtp::codecs::Vp8Descriptor* vp8, size_t reserve);
+  // This stream's SSRC and the logged seq, timestamp, payload type and VP8 ids, written into a
+  // copy of a publisher packet (`header` at its first byte). `vp8`: the payload's descriptor when
+  // known (parsed otherwise). False when the VP8 ids cannot be written.
+  bool writeStreamFields(uint8_t* header, std::span<uint8_t> payload,
+                         const rtp::stream::SentPacket& sent,
+                         const rtp::codecs::Vp8Descriptor* vp8) const;
   // True when `header` holds this stream's rewritten header of `in`: filled here if it was empty
   // or made for another key. False: `in` or our ids need the general path (writePacket).
   bool useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) const;
