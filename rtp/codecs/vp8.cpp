@@ -102,13 +102,13 @@ std::optional<Vp8Ids> Vp8Rewriter::map(const Vp8Descriptor& d) {
       pictureId15_ = d.pictureId15;
       pictureId_ = CounterState(d.pictureId15 ? 15 : 7);  // an empty state ignores the old ring
     }
-    const auto out = pictureId_.rewrite(d.pictureId, pictureIdSkips_);
+    const auto out = pictureId_.rewrite(d.pictureId, *pictureIdSkips_);
     if (!out) return std::nullopt;
     ids.hasPictureId = true;
     ids.pictureId = static_cast<uint16_t>(*out);
   }
   if (d.hasTl0PicIdx) {
-    const auto out = tl0PicIdx_.rewrite(d.tl0PicIdx, tl0PicIdxSkips_);
+    const auto out = tl0PicIdx_.rewrite(d.tl0PicIdx, *tl0PicIdxSkips_);
     if (!out) return std::nullopt;
     ids.hasTl0PicIdx = true;
     ids.tl0PicIdx = static_cast<uint8_t>(*out);
@@ -123,7 +123,7 @@ bool Vp8Rewriter::rewrite(std::span<uint8_t> payload, const Vp8Descriptor& d) {
 
 void Vp8Rewriter::dropPicture(const Vp8Descriptor& d) {
   if (d.hasPictureId && d.pictureId15 == pictureId15_) {
-    pictureId_.skip(d.pictureId, pictureIdSkips_);
+    pictureId_.skip(d.pictureId, *pictureIdSkips_);
   }
 }
 

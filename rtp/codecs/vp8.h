@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -84,7 +85,7 @@ bool setVp8Ids(std::span<uint8_t> payload, const Vp8Descriptor& d, const Vp8Ids&
 
 // Keeps picture id (15-bit) and TL0PICIDX (8-bit) continuous for one outgoing stream, alongside
 // the SeqRewriter of the same stream.
-class alignas(64) Vp8Rewriter {
+class Vp8Rewriter {
  public:
   Vp8Rewriter() : pictureId_(15), tl0PicIdx_(8) {}
 
@@ -100,14 +101,18 @@ class alignas(64) Vp8Rewriter {
   // receivers see no missing pictures. Call for each packet of the picture.
   void dropPicture(const Vp8Descriptor& d);
 
+  // What map() reads: the first bytes of the object (an owner keeps them with its other
+  // per-packet state).
+  static constexpr size_t kStateBytes = 2 * sizeof(CounterState) + sizeof(bool);
+
  private:
-  // Both counters' states in the first two lines (the class is line-aligned), read for every
-  // packet; their skip rings after them, read only around dropped pictures.
+  // Both counters' states, read for every packet; their skip rings out of line, read only around
+  // dropped pictures.
   CounterState pictureId_;
   CounterState tl0PicIdx_;
   bool pictureId15_ = true;
-  SkipRing pictureIdSkips_{};
-  SkipRing tl0PicIdxSkips_{};
+  std::unique_ptr<SkipRing> pictureIdSkips_ = std::make_unique<SkipRing>();
+  std::unique_ptr<SkipRing> tl0PicIdxSkips_ = std::make_unique<SkipRing>();
 };
 
 }  // namespace rtp::codecs

@@ -15,7 +15,9 @@ int64_t since(int64_t now_ms, uint32_t then) {
 }  // namespace
 
 SentPacketLog::SentPacketLog(size_t capacity, int64_t max_age_ms)
-    : max_age_ms_(max_age_ms), mask_(seqRingSize(capacity) - 1), entries_(mask_ + 1) {}
+    : entries_(std::make_unique<Entry[]>(seqRingSize(capacity))),
+      mask_(static_cast<uint32_t>(seqRingSize(capacity) - 1)),
+      max_age_ms_(static_cast<int32_t>(std::clamp<int64_t>(max_age_ms, 0, INT32_MAX))) {}
 
 void SentPacketLog::record(const SentPacket& p, int64_t now_ms) {
   Entry& e = entries_[p.seq & mask_];
@@ -54,6 +56,6 @@ std::optional<SentPacket> SentPacketLog::takeForResend(uint16_t seq, int64_t now
   return p;
 }
 
-void SentPacketLog::clear() { std::fill(entries_.begin(), entries_.end(), Entry{}); }
+void SentPacketLog::clear() { std::fill(entries_.get(), entries_.get() + capacity(), Entry{}); }
 
 }  // namespace rtp::stream

@@ -11,8 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
-#include <vector>
 
 namespace rtp::stream {
 
@@ -42,7 +42,7 @@ class SentPacketLog {
   std::optional<SentPacket> takeForResend(uint16_t seq, int64_t now_ms, int64_t rtt_ms);
 
   void clear();
-  size_t capacity() const { return entries_.size(); }
+  size_t capacity() const { return size_t{mask_} + 1; }
   // Starts loading the entry `seq` maps to, for writing (the fan-out calls it a subscriber ahead).
   void prefetchSlot(uint16_t seq) const { __builtin_prefetch(&entries_[seq & mask_], 1); }
 
@@ -66,9 +66,10 @@ class SentPacketLog {
   };
   static_assert(sizeof(Entry) == 24);
 
-  int64_t max_age_ms_;
-  size_t mask_;
-  std::vector<Entry> entries_;
+  // 16 bytes, read for every packet: the owner keeps them with its other per-packet state.
+  std::unique_ptr<Entry[]> entries_;
+  uint32_t mask_;
+  int32_t max_age_ms_;
 };
 
 }  // namespace rtp::stream

@@ -107,7 +107,7 @@ void SeqRewriter::switchSource() {
 }
 
 std::optional<SeqRewriter::Mapped> SeqRewriter::rewrite(uint16_t seq, uint32_t ts, int64_t nowUs) {
-  const std::optional<uint32_t> outSeq = seq_.rewrite(seq, seqSkips_);
+  const std::optional<uint32_t> outSeq = seq_.rewrite(seq, *seqSkips_);
   if (!outSeq) return std::nullopt;
   if (!tsStarted_) {
     tsStarted_ = true;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 namespace rtp {
@@ -21,10 +22,9 @@ namespace rtp {
 // ones. Mapping the same input twice gives the same output (picture ids repeat per packet).
 //
 // CounterState is the part read for every value (40 bytes); the skip points it remembers live in
-// a SkipRing the owner passes in and which is read only around skips. An owner of several
-// counters (Vp8Rewriter, SeqRewriter) keeps the states together and the rings after them, so a
-// packet touches one or two cache lines of a subscriber's rewriters, not one per counter plus its
-// ring.
+// a SkipRing the owner passes in and which is read only around skips. The owners (Vp8Rewriter,
+// SeqRewriter) keep the states together and the rings out of line, so a subscriber's rewriters
+// add little to the lines of its state a packet touches (DownTrack keeps them in four).
 inline constexpr size_t kSkipHistory = 64;  // remembered skip points
 using SkipRing = std::array<int64_t, kSkipHistory>;
 
@@ -71,7 +71,7 @@ static_assert(sizeof(CounterState) == 40);
 static_assert(kSkipHistory <= 128, "skipHead_ + skipCount_ fit in uint8_t arithmetic");
 
 // Sequence number + timestamp rewriting for one outgoing RTP stream.
-class alignas(64) SeqRewriter {
+class SeqRewriter {
  public:
   struct Mapped {
     uint16_t seq;
@@ -90,10 +90,10 @@ class alignas(64) SeqRewriter {
   std::optional<Mapped> rewrite(uint16_t seq, uint32_t ts, int64_t nowUs);
   // The packet with this seq is not sent (dropped temporal layer, padding-only); later packets
   // shift down so the outgoing sequence stays gapless.
-  void skip(uint16_t seq) { seq_.skip(seq, seqSkips_); }
+  void skip(uint16_t seq) { seq_.skip(seq, *seqSkips_); }
   // The incoming seq that was sent as outSeq, for retransmission lookups (current source only).
   std::optional<uint16_t> incomingSeq(uint16_t outSeq) const {
-    const auto in = seq_.toInput(outSeq, seqSkips_);
+    const auto in = seq_.toInput(outSeq, *seqSkips_);
     return in ? std::optional<uint16_t>(static_cast<uint16_t>(*in)) : std::nullopt;
   }
 
@@ -102,8 +102,9 @@ class alignas(64) SeqRewriter {
   uint32_t lastTimestamp() const { return lastTs_; }
 
  private:
-  // One cache line for every packet (the class is line-aligned): the timestamp state, then the
-  // sequence counter's state; its skip ring trails.
+  // 64 bytes read for every packet: the timestamp state, then the sequence counter's state. The
+  // skip ring lives out of line (read only around skips), so an owner can keep this next to its
+  // other per-packet state.
   int64_t lastSentUs_ = 0;  // when the newest outgoing timestamp was sent
   uint32_t clockRate_;
   uint32_t tsOffset_ = 0;
@@ -111,7 +112,7 @@ class alignas(64) SeqRewriter {
   bool tsStarted_ = false;
   bool tsPending_ = false;
   CounterState seq_;
-  SkipRing seqSkips_{};
+  std::unique_ptr<SkipRing> seqSkips_ = std::make_unique<SkipRing>();
 };
 
 }  // namespace rtp

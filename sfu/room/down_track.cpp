@@ -1,6 +1,7 @@
 #include "sfu/room/down_track.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "rtp/common/byte_io.h"
@@ -31,11 +32,11 @@ constexpr rtp::ExtensionType kForwardedExtensions[] = {
 DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ssrc,
                      uint32_t rtx_ssrc, const RoomConfig& config)
     : track_(track),
+      subscriber_(subscriber),
       ssrc_(ssrc),
       sent_log_(track.isVideo() ? config.video_history_packets : config.audio_history_packets,
                 kHistoryMaxAgeMs),
       seq_(track.clockRate()),
-      subscriber_(subscriber),
       config_(config),
       rtx_ssrc_(rtx_ssrc) {
   pt_map_.fill(kNoPt);
@@ -63,6 +64,11 @@ DownTrack::DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ss
     source_pts_.push_back(static_cast<uint8_t>(c.pt));
   }
   track_.addSubscriber(this);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"  // GCC lays out this class like any other
+  static_assert(offsetof(DownTrack, vp8_) + rtp::codecs::Vp8Rewriter::kStateBytes <= kHotBytes,
+                "forward()'s per-packet state outgrew the lines prefetch() loads");
+#pragma GCC diagnostic pop
 }
 
 DownTrack::~DownTrack() { track_.removeSubscriber(this); }
@@ -96,14 +102,15 @@ void DownTrack::configure(const sdp::NegotiatedMedia& answered, transport::Media
     }
   }
   abs_send_time_id_ = theirs.idOf(rtp::ExtensionType::kAbsSendTime);
-  template_key_.reset();
+  template_id_ = HeaderTemplate::kNoKey;
   if (ext_map_.oneByteSafe()) {
     HeaderTemplate::Key key{};
     for (uint8_t id = 1; id <= rtp::kOneByteMaxId; ++id) key[id - 1] = ext_map_[id];
     key[rtp::kOneByteMaxId] = twcc_id_;
     key[rtp::kOneByteMaxId + 1] = abs_send_time_id_;
-    template_key_ = key;
+    template_id_ = track_.templateKeyId(key);
   }
+  last_source_pt_ = 0xFF;  // pt_map_ changed: no payload type maps through the cache
   const bool was_active = active_;
   active_ = true;
   if (!was_active) updateLayer(now_us, 0);
@@ -117,7 +124,7 @@ void DownTrack::deactivate() {
 
 void DownTrack::setPreferences(int max_layer, int max_temporal, bool paused) {
   max_layer_ = max_layer;
-  max_temporal_ = max_temporal;
+  max_temporal_ = static_cast<int8_t>(std::clamp(max_temporal, -1, 127));
   paused_ = paused;
   refreshGate();
 }
@@ -164,7 +171,7 @@ void DownTrack::setAllocatedLayer(int layer, int64_t now_us) {
 
 void DownTrack::setTarget(int layer, int64_t now_us) {
   if (layer != target_layer_) {
-    target_layer_ = layer;
+    target_layer_ = static_cast<int8_t>(layer);
     if (layer != current_layer_) {
       last_keyframe_request_us_ = now_us;
       track_.requestKeyframe(static_cast<size_t>(layer), now_us);
@@ -184,7 +191,7 @@ void DownTrack::switchTo(size_t layer) {
     vp8_.switchSource();
     ++layer_switches_;
   }
-  current_layer_ = static_cast<int>(layer);
+  current_layer_ = static_cast<int8_t>(layer);
   refreshGate();
 }
 
@@ -243,8 +250,8 @@ bool DownTrack::writeStreamFields(uint8_t* header, std::span<uint8_t> payload,
 
 bool DownTrack::useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) const {
   using State = HeaderTemplate::State;
-  if (!template_key_ || header.state == State::kUnusable) return false;
-  if (header.state == State::kFilled && header.key == *template_key_) return true;
+  if (template_id_ == HeaderTemplate::kNoKey || header.state == State::kUnusable) return false;
+  if (header.state == State::kFilled && header.key_id == template_id_) return true;
   const size_t size = in.headerSize();
   if (size > HeaderTemplate::kMaxSize ||
       (in.hasExtension() && in.extensionProfile() != rtp::kOneByteExtensionProfile)) {
@@ -268,7 +275,7 @@ bool DownTrack::useTemplate(const rtp::RtpPacket& in, HeaderTemplate& header) co
     header.twcc_offset = offsetOf(twcc_id_, rtp::ext::kTransportWideCcSize);
     header.abs_send_offset = offsetOf(abs_send_time_id_, rtp::ext::kAbsSendTimeSize);
   }
-  header.key = *template_key_;
+  header.key_id = template_id_;
   header.state = State::kFilled;
   return true;
 }
@@ -306,7 +313,7 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info, Header
     if (layer != current_layer_) {
       if (current_layer_ < 0 && target_layer_ < 0) {
         // No layer chosen yet (nothing had arrived at configure time): start with what comes.
-        target_layer_ = layer;
+        target_layer_ = static_cast<int8_t>(layer);
         refreshGate();
         if (!info.keyframe) {
           last_keyframe_request_us_ = info.now_us;
@@ -320,7 +327,11 @@ void DownTrack::forward(const rtp::RtpPacket& in, const PacketInfo& info, Header
   } else if (current_layer_ != layer) {
     switchTo(info.layer);
   }
-  const uint8_t pt = pt_map_[in.payloadType()];
+  if (in.payloadType() != last_source_pt_) {
+    last_source_pt_ = in.payloadType();
+    last_out_pt_ = pt_map_[last_source_pt_];
+  }
+  const uint8_t pt = last_out_pt_;
   if (pt == kNoPt) {
     seq_.skip(in.sequenceNumber());  // a codec this subscriber did not accept
     return;

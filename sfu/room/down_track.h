@@ -36,7 +36,9 @@ namespace sfu::room {
 
 struct RoomConfig;
 
-class DownTrack {
+// Line-aligned: forward() reads the first four cache lines of the object for every packet
+// (static_assert in down_track.cpp), which prefetch() names.
+class alignas(64) DownTrack {
  public:
   DownTrack(Participant& subscriber, PublishedTrack& track, uint32_t ssrc, uint32_t rtx_ssrc,
             const RoomConfig& config);
@@ -103,16 +105,14 @@ class DownTrack {
 
   // Starts loading the cache lines forward() reads for every packet (PublishedTrack calls it three
   // subscribers ahead of the one it serves).
-  void prefetch(uint8_t payload_type) const {
+  void prefetch() const {
     const auto* self = reinterpret_cast<const char*>(this);
     __builtin_prefetch(self);
     __builtin_prefetch(self + 64);
-    __builtin_prefetch(&pt_map_[payload_type & 0x7F]);
-    __builtin_prefetch(&sent_log_);
-    __builtin_prefetch(&seq_);  // one line: its timestamp and counter state
-    __builtin_prefetch(&vp8_);  // two lines: both counters' states
-    __builtin_prefetch(reinterpret_cast<const char*>(&vp8_) + 64);
+    __builtin_prefetch(self + 128);
+    __builtin_prefetch(self + 192);
   }
+  static constexpr size_t kHotBytes = 256;  // what prefetch() loads
   // The log entry the next forwarded packet will fill and the head of the transport it goes out
   // on; reads the log's head, the rewriter's last seq and out_, so call it once prefetch() has had
   // time to bring them in.
@@ -154,40 +154,43 @@ class DownTrack {
                          const rtp::stream::SentPacket& sent, const PacketInfo& info,
                          const HeaderTemplate& header);
 
-  // Member order follows the packet path: what forward() touches for every packet comes first, so
-  // a fan-out over cold subscribers costs few cache lines each; setup and statistics come after.
+  // Member order follows the packet path. Everything forward() reads for every packet sits in
+  // the first kHotBytes (the send log's and the rewriters' heads included; their entries and skip
+  // rings live out of line), so a fan-out over cold subscribers loads four lines of each, which
+  // prefetch() starts three subscribers ahead. Setup and statistics come after.
   PublishedTrack& track_;
   transport::MediaTransport* out_ = nullptr;
+  Participant& subscriber_;  // its estimator stamps transport-cc
   bool active_ = false;
   bool paused_ = false;
   bool bwe_paused_ = false;  // the allocator found no room for the lowest layer
   bool ts_offset_valid_ = false;
   uint8_t twcc_id_ = 0;
   uint8_t abs_send_time_id_ = 0;
-  int max_temporal_ = -1;
-  int current_layer_ = -1;
-  int target_layer_ = -1;
+  // The HeaderTemplate key of this stream's ids in its track's table; kNoKey when ext_map_ may
+  // need the two-byte form.
+  uint8_t template_id_ = HeaderTemplate::kNoKey;
+  // The last publisher payload type seen and its pt_map_ entry: a stream's packets keep one
+  // payload type, so pt_map_ (two lines) is read only when it changes.
+  uint8_t last_source_pt_ = 0xFF;
+  uint8_t last_out_pt_ = 0xFF;
+  int8_t max_temporal_ = -1;
+  int8_t current_layer_ = -1;
+  int8_t target_layer_ = -1;
   uint32_t ssrc_;
   uint32_t ts_offset_ = 0;  // outgoing - incoming timestamp of the current source
   uint32_t last_out_ts_ = 0;
   int64_t last_sent_us_ = 0;
   uint64_t packets_sent_ = 0;
   uint64_t bytes_sent_ = 0;
-  // What a HeaderTemplate made by this stream is keyed by; none when ext_map_ may need the
-  // two-byte form.
-  std::optional<HeaderTemplate::Key> template_key_;
-  // Rewriting.
-  // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
-  std::array<uint8_t, 128> pt_map_{};
-  rtp::ExtensionIdMap ext_map_;  // read only where a HeaderTemplate is filled
-  // The send log and the rewriters are large (log entries, skip rings): each packet touches only
-  // their heads and one log entry, which prefetch() and prefetchEntry() name. The log's head
-  // (where its entries are) comes first, next to the lines prefetch() loads anyway.
   rtp::stream::SentPacketLog sent_log_;
   rtp::SeqRewriter seq_;
   rtp::codecs::Vp8Rewriter vp8_;
+  // Rewriting tables, read when a payload type changes or a HeaderTemplate is filled.
+  // Payload types: publisher pt → subscriber pt (0xFF: not accepted, dropped).
+  std::array<uint8_t, 128> pt_map_{};
+  rtp::ExtensionIdMap ext_map_;
   // Set up once.
-  Participant& subscriber_;
   const RoomConfig& config_;
   uint32_t rtx_ssrc_;
   uint8_t padding_rtx_pt_ = 0xFF;

@@ -261,7 +261,7 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   const size_t n = subscribers_.size();
   const auto wants = [&](size_t i) { return i < n && (gates_[i] & bit) != 0; };
   for (size_t i = 0; i < 3; ++i) {
-    if (wants(i)) subscribers_[i]->prefetch(pt);
+    if (wants(i)) subscribers_[i]->prefetch();
   }
   layer.history.insert(seq, {packet.data(), packet.size()}, now_us / 1000);
   if (wants(0)) subscribers_[0]->prefetchEntry();
@@ -269,7 +269,7 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
   if (wants(0)) subscribers_[0]->prefetchCrypto();
   HeaderTemplate header;
   for (size_t i = 0; i < n; ++i) {
-    if (wants(i + 3)) subscribers_[i + 3]->prefetch(pt);
+    if (wants(i + 3)) subscribers_[i + 3]->prefetch();
     if (wants(i + 2)) subscribers_[i + 2]->prefetchEntry();
     if (wants(i + 1)) subscribers_[i + 1]->prefetchCrypto();
     if (wants(i)) subscribers_[i]->forward(packet, info, header);
@@ -320,6 +320,14 @@ void PublishedTrack::setGate(const DownTrack* d, uint32_t mask) {
   for (size_t i = 0; i < subscribers_.size(); ++i) {
     if (subscribers_[i] == d) gates_[i] = mask;
   }
+}
+
+uint8_t PublishedTrack::templateKeyId(const HeaderTemplate::Key& key) {
+  const auto it = std::find(template_keys_.begin(), template_keys_.end(), key);
+  if (it != template_keys_.end()) return static_cast<uint8_t>(it - template_keys_.begin());
+  if (template_keys_.size() >= HeaderTemplate::kNoKey) return HeaderTemplate::kNoKey;
+  template_keys_.push_back(key);
+  return static_cast<uint8_t>(template_keys_.size() - 1);
 }
 
 void PublishedTrack::tickSpeaker() {

@@ -64,12 +64,15 @@ struct HeaderTemplate {
   static constexpr size_t kMaxSize = 128;  // larger headers (rare) take the general path
   // Who may use it: the subscriber's translation of ids 1..14, then its transport-cc and
   // abs-send-time ids. A one-byte block can only carry ids 1..14, so equal keys mean equal bytes.
+  // Subscribers hold the key's number in their track's table (PublishedTrack::templateKeyId), a
+  // byte of their per-packet state instead of the key's sixteen.
   using Key = std::array<uint8_t, 16>;
+  static constexpr uint8_t kNoKey = 0xFF;  // a subscriber whose ids need the general path
   // kUnusable: this packet's header does not fit a template (two-byte form, over kMaxSize), so
   // every subscriber takes the general path.
   enum class State : uint8_t { kEmpty, kFilled, kUnusable };
   State state = State::kEmpty;
-  Key key{};
+  uint8_t key_id = kNoKey;
   uint16_t size = 0;             // fixed header, CSRCs and extension block
   uint16_t twcc_offset = 0;      // of the transport-wide seq value; 0: none to stamp
   uint16_t abs_send_offset = 0;  // of the abs-send-time value; 0: none to stamp
@@ -156,6 +159,10 @@ class PublishedTrack {
   // onRtp calls forward() only for those, so a packet of a layer nobody takes touches no
   // subscriber state and is not stored for NACKs. DownTrack keeps it current.
   void setGate(const DownTrack* d, uint32_t mask);
+  // The number of a HeaderTemplate key in this track's table (added when new), or
+  // HeaderTemplate::kNoKey once the table holds kNoKey keys. Subscribers differ in their ids only
+  // when their clients do, so the table stays a few entries long.
+  uint8_t templateKeyId(const HeaderTemplate::Key& key);
   const std::vector<DownTrack*>& subscribers() const { return subscribers_; }
 
   // Publisher layer guidance (dynacast): `needed` is the highest layer any subscriber may take
@@ -187,7 +194,8 @@ class PublishedTrack {
   bool nack_enabled_ = false;
   std::vector<IncomingLayer> layers_;
   std::vector<DownTrack*> subscribers_;
-  std::vector<uint32_t> gates_;  // parallel to subscribers_
+  std::vector<uint32_t> gates_;                     // parallel to subscribers_
+  std::vector<HeaderTemplate::Key> template_keys_;  // index: the key's number
   // Audio level accumulation between speaker ticks.
   uint32_t level_sum_ = 0;
   uint32_t level_count_ = 0;

@@ -1,6 +1,8 @@
 // Forwarding through a room with synthetic streams: SSRC learning from MID/RID, simulcast layer
 // selection and key-frame-gated switching with seq/ts/picture id continuity, layer dropout,
 // preferences, temporal layer dropping, extension/pt translation, and cleanup.
+#include <set>
+
 #include "rtp/codecs/vp8.h"
 #include "rtp/rtp/header_extensions.h"
 #include "tests/unit/sfu/room_test_util.h"
@@ -19,9 +21,9 @@ class ForwardTest : public RoomTest {
   }
   // One VP8 packet of alice's camera on a layer.
   void video(uint32_t ssrc, uint16_t seq, uint32_t ts, bool key, uint16_t picture_id,
-             uint8_t tid = 0, uint8_t tl0 = 0) {
+             uint8_t tid = 0, uint8_t tl0 = 0, uint8_t pt = 96) {
     PacketSpec s;
-    s.pt = 96;
+    s.pt = pt;
     s.ssrc = ssrc;
     s.seq = seq;
     s.ts = ts;
@@ -100,6 +102,56 @@ TEST_F(ForwardTest, LearnsSsrcsFromMidRidAndStartsOnTopLayerKeyframe) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(static_cast<uint16_t>(got[1].seq - got[0].seq), 1);
   EXPECT_EQ(got[1].ts - got[0].ts, 3000u);
+}
+
+// A publisher may change codec mid-stream (alice negotiated VP9 as 98 too): each packet goes
+// out under the payload type bob answered for its own codec, however often the type changes.
+TEST_F(ForwardTest, EveryPacketCarriesItsOwnCodecsPayloadType) {
+  frameAll(false, false, false);
+  advanceMs(100);
+  DownTrack& d = bobVideo();
+  const uint8_t pts[] = {96, 96, 98, 98, 96, 98, 96};
+  for (size_t i = 0; i < std::size(pts); ++i) {
+    video(kF, seq_f_++, ts_, i == 0, pic_++, 0, 0, pts[i]);
+    ts_ += 3000;
+  }
+  auto got = bobReceived(d.ssrc());
+  ASSERT_EQ(got.size(), std::size(pts));
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].pt, pts[i]) << "packet " << i;
+    if (i > 0) {
+      EXPECT_EQ(static_cast<uint16_t>(got[i].seq - got[i - 1].seq), 1);
+    }
+  }
+}
+
+// Template keys are numbered per track: the same ids get the same number, and a full table
+// sends further subscribers down the general path instead of reusing a number.
+TEST_F(ForwardTest, TemplateKeysAreNumberedUntilTheTableIsFull) {
+  PublishedTrack& cam = *participant("alice").tracks()[1];
+  HeaderTemplate::Key key{};
+  key[0] = 9;
+  const uint8_t first = cam.templateKeyId(key);
+  EXPECT_NE(first, HeaderTemplate::kNoKey);
+  EXPECT_EQ(cam.templateKeyId(key), first);
+  // Bob's subscription numbered its key already; new keys take the numbers left, each once.
+  std::set<uint8_t> seen{first};
+  bool full = false;
+  for (int i = 1; i < 300 && !full; ++i) {
+    key[1] = static_cast<uint8_t>(i);
+    key[2] = static_cast<uint8_t>(i >> 8);
+    const uint8_t id = cam.templateKeyId(key);
+    full = id == HeaderTemplate::kNoKey;
+    if (!full) {
+      EXPECT_TRUE(seen.insert(id).second) << "number " << int{id} << " given twice";
+    }
+  }
+  EXPECT_TRUE(full);
+  EXPECT_GE(seen.size(), size_t{HeaderTemplate::kNoKey} - 2);
+  EXPECT_LT(*seen.rbegin(), HeaderTemplate::kNoKey);
+  key = {};
+  key[0] = 9;
+  EXPECT_EQ(cam.templateKeyId(key), first);
 }
 
 // What the room cannot forward is counted through the transport (sfu_packet_drops_total).
