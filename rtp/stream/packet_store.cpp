@@ -3,11 +3,39 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "rtp/common/byte_io.h"
 #include "rtp/common/seq.h"
 
 namespace rtp::stream {
+namespace {
+
+// Copies n bytes to dst (8-byte aligned) with non-temporal stores where it can: a record is read
+// again only if a receiver asks for it, so writing it should neither read its lines from memory
+// first nor push the fan-out's working set out of the cache. The core still sees its own stores.
+void streamCopy(uint8_t* dst, const uint8_t* src, size_t n) {
+#if defined(__x86_64__)
+  const auto stream8 = [&] {
+    long long v;
+    std::memcpy(&v, src, 8);
+    _mm_stream_si64(reinterpret_cast<long long*>(dst), v);
+    dst += 8, src += 8, n -= 8;
+  };
+  if ((reinterpret_cast<uintptr_t>(dst) & 15) != 0 && n >= 8) stream8();
+  for (; n >= 16; dst += 16, src += 16, n -= 16) {
+    _mm_stream_si128(reinterpret_cast<__m128i*>(dst),
+                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+  }
+  if (n >= 8) stream8();
+#endif
+  std::memcpy(dst, src, n);
+}
+
+}  // namespace
+
 PacketStore::PacketStore(const PacketStoreConfig& config)
     : max_packet_size_(std::min<size_t>(config.max_packet_size, 0xFFFF)),
       max_age_ms_(config.max_age_ms),
@@ -63,8 +91,13 @@ PacketStoreResult PacketStore::insert(uint16_t seq, std::span<const uint8_t> pac
     grow();
   }
   if (at != head_) writeHeader(head_, 0, 0, static_cast<uint32_t>(at - head_));  // skip record
-  writeHeader(at, seq, static_cast<uint16_t>(packet.size()), static_cast<uint32_t>(length));
-  std::memcpy(arena_.get() + (at & (capacity_ - 1)) + kHeader, packet.data(), packet.size());
+  uint8_t header[kHeader];
+  store16(header, seq);
+  store16(header + 2, static_cast<uint16_t>(packet.size()));
+  store32(header + 4, static_cast<uint32_t>(length));
+  uint8_t* record = arena_.get() + (at & (capacity_ - 1));
+  streamCopy(record, header, kHeader);
+  streamCopy(record + kHeader, packet.data(), packet.size());
   head_ = at + length;
   slot = Slot{at, now_ms};
   return PacketStoreResult::kStored;

@@ -205,6 +205,7 @@ void PublishedTrack::onRtp(rtp::RtpPacket& packet, size_t layer_index, bool retr
                            int64_t now_us) {
   IncomingLayer& layer = layers_[layer_index];
   const uint16_t seq = packet.sequenceNumber();
+  layer.history.prefetchInsert(seq);  // inserted below, after the NACK and receive bookkeeping
   if (nack_enabled_) layer.nack.onPacket(seq, now_us / 1000);
   layer.stats.onPacket(seq, packet.timestamp(), now_us, clock_rate_, packet.size(), retransmission);
 
