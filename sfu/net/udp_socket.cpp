@@ -18,6 +18,61 @@ namespace sfu::net {
 
 namespace asio = boost::asio;
 
+#if SFU_UDP_REACTOR_READ
+// One recvmmsg batch as a reactor operation (see udp_socket.h). perform() runs when the reactor
+// tries it (at once when started, unless the last one drained the socket, and on every readable
+// edge); complete() hands the batch over on the worker's loop.
+class UdpSocket::ReadOp final : public asio::detail::reactor_op {
+ public:
+  explicit ReadOp(UdpSocket* owner)
+      : reactor_op(boost::system::error_code(), &ReadOp::perform, &ReadOp::complete),
+        owner_(owner) {}
+
+  UdpSocket* owner_;  // nullptr once the socket is gone
+  size_t received_ = 0;
+
+ private:
+  static status perform(reactor_op* base) {
+    auto* op = static_cast<ReadOp*>(base);
+    UdpSocket* s = op->owner_;
+    op->received_ = 0;
+    if (s == nullptr || !s->socket_.is_open()) return done;
+    op->received_ = s->receiveBatch();
+    if (op->received_ == 0) {
+      if (s->recv_dropped_) return done;  // no buffers: dropped some, try again after a turn
+      s->read_found_nothing_ = true;
+      return not_done;
+    }
+    return s->recv_drained_ ? done_and_exhausted : done;
+  }
+
+  // The operation's own result is ec_ (operation_aborted when its socket closed), as for asio's
+  // reactor operations; the argument is the scheduler's.
+  static void complete(void* owner, asio::detail::operation* base, const boost::system::error_code&,
+                       std::size_t) {
+    auto* op = static_cast<ReadOp*>(base);
+    UdpSocket* s = op->owner_;
+    if (owner == nullptr || s == nullptr) {  // the io_context is going, or the socket went first
+      if (s != nullptr) {
+        s->read_op_ = nullptr;
+        s->read_in_flight_ = false;
+      }
+      delete op;
+      return;
+    }
+    s->read_in_flight_ = false;
+    if (op->ec_) {  // closed: the operation stays with the socket
+      if (s->read_started_ && s->socket_.is_open())
+        s->startRead(false);  // opened and started again
+      return;
+    }
+    s->onRead(op->received_);
+  }
+};
+#else
+class UdpSocket::ReadOp {};
+#endif
+
 UdpSocket::UdpSocket(asio::io_context& io, PacketPool& pool, PacketListener& listener,
                      Options options)
     : io_(io),
@@ -50,6 +105,15 @@ constexpr unsigned kMaxGsoRefusals = 8;
 UdpSocket::~UdpSocket() {
   alive_.reset();
   close();
+#if SFU_UDP_REACTOR_READ
+  if (read_op_ != nullptr) {
+    if (read_in_flight_) {
+      read_op_->owner_ = nullptr;  // asio still holds it: it deletes itself when it completes
+    } else {
+      delete read_op_;
+    }
+  }
+#endif
 }
 
 bool UdpSocket::open(const asio::ip::address& address, uint16_t port,
@@ -135,9 +199,59 @@ void UdpSocket::closeSendSocket() {
   send_fd_ = -1;
 }
 
-void UdpSocket::start() { waitReadable(); }
+void UdpSocket::start() {
+#if SFU_UDP_REACTOR_READ
+  if (read_op_ == nullptr) read_op_ = new ReadOp(this);
+  read_started_ = true;
+  reactor_ = &asio::use_service<asio::detail::reactor>(io_);
+  startRead(/*try_now=*/false);  // nothing has arrived yet: wait for the first edge
+#else
+  read_started_ = true;
+  waitReadable();
+#endif
+}
+
+void UdpSocket::startRead(bool try_now) {
+#if SFU_UDP_REACTOR_READ
+  if (read_in_flight_ || read_op_ == nullptr || !socket_.is_open()) return;
+  read_in_flight_ = true;
+  read_op_->ec_ = {};
+  read_op_->received_ = 0;
+  reactor_->start_op(asio::detail::reactor::read_op, socket_.native_handle(), socket_.reactorData(),
+                     read_op_,
+                     /*is_continuation=*/try_now, /*allow_speculative=*/try_now);
+#else
+  (void)try_now;
+#endif
+}
+
+void UdpSocket::onRead(size_t n) {
+  if (!socket_.is_open()) return;
+  if (n > 0) {
+    in_batch_ = true;
+    listener_->onPacketsReceived(std::span<ReceivedPacket>(packets_.data(), n));
+    in_batch_ = false;
+    if (!socket_.is_open()) return;  // the listener closed us
+  }
+  // Drained, or the per-wakeup cap: send what the wakeup queued, and wait (or, at the cap, read
+  // on after the handlers already queued have had their turn).
+  if (recv_drained_ || ++read_rounds_ >= options_.max_batches_per_wakeup) {
+    read_rounds_ = 0;
+    flush();
+    startRead();
+    return;
+  }
+  // A full batch: more is likely waiting. Read on at once, flushing only if there was nothing.
+  read_found_nothing_ = false;
+  startRead();
+  if (read_found_nothing_) {
+    read_rounds_ = 0;
+    flush();
+  }
+}
 
 void UdpSocket::close() {
+  read_started_ = false;
   if (!socket_.is_open()) return;
   boost::system::error_code ignored;
   socket_.close(ignored);
@@ -158,9 +272,14 @@ void UdpSocket::waitReadable() {
       bindHandlerMemory(read_wait_memory_, [weak](const boost::system::error_code& ec) {
         auto self = weak.lock();
         if (!self) return;
-        (*self)->read_waiting_ = false;
-        if (ec) return;  // closed / aborted
-        (*self)->onReadable();
+        UdpSocket* s = *self;
+        s->read_waiting_ = false;
+        if (ec) {  // closed / aborted
+          if (s->read_started_ && s->socket_.is_open())
+            s->waitReadable();  // opened and started again
+          return;
+        }
+        s->onReadable();
       }));
 }
 
@@ -182,6 +301,7 @@ void UdpSocket::onReadable() {
 
 size_t UdpSocket::receiveBatch() {
   recv_drained_ = false;
+  recv_dropped_ = false;
   if (!socket_.is_open()) return 0;
   // Refill slots the listener took buffers from.
   size_t slots = 0;
@@ -192,7 +312,7 @@ size_t UdpSocket::receiveBatch() {
     }
   }
   if (slots == 0) {
-    drainOneDropped();
+    recv_dropped_ = drainOneDropped() > 0;
     return 0;
   }
   size_t n = slots == 1 || options_.recv_batch == 1 ? receiveSingle() : receiveMmsg(slots);
@@ -272,15 +392,17 @@ size_t UdpSocket::receiveSingle() {
   }
 }
 
-void UdpSocket::drainOneDropped() {
+size_t UdpSocket::drainOneDropped() {
   // No buffer to receive into: read the datagram into scratch space and count it, so the kernel
   // queue keeps moving and the wait below does not spin on a readable socket forever.
   uint8_t scratch[64];
-  for (size_t i = 0; i < options_.recv_batch; ++i) {
+  size_t dropped = 0;
+  for (; dropped < options_.recv_batch; ++dropped) {
     ssize_t r = ::recv(socket_.native_handle(), scratch, sizeof(scratch), MSG_DONTWAIT | MSG_TRUNC);
     if (r < 0) break;
     ++stats_.drop_pool_exhausted;
   }
+  return dropped;
 }
 
 bool UdpSocket::send(const Endpoint& to, const uint8_t* data, size_t len) {

@@ -1,14 +1,25 @@
 // One UDP socket on an asio::io_context with batched I/O (DESIGN.md "The media path", steps 1, 5).
 //
-// Receive: async_wait(readable), then non-blocking recvmmsg(2) into pooled buffers, up to
-// recv_batch datagrams per call and max_batches_per_wakeup calls per wakeup (so timers, posts and
-// ICE-TCP get their turn under load); each batch goes to PacketListener::onPacketsReceived. A
-// wakeup reads until the socket is empty (or the cap) and flushes the send queue once at the end:
-// what arrived while the previous batch was being forwarded leaves in the same sendmmsg, so the
-// peers are woken once per burst rather than once per batch (a third fewer sendmmsg calls at 1
-// room of 8, measured). A recvmmsg that returns fewer datagrams than it asked for found the queue
-// empty, so the wakeup ends there without a call that would only return EAGAIN: the socket is
-// edge-triggered in asio's epoll set, and a datagram queued after that call raises a new edge.
+// Receive: non-blocking recvmmsg(2) into pooled buffers, up to recv_batch datagrams per call and
+// max_batches_per_wakeup calls per wakeup (so timers, posts and ICE-TCP get their turn under
+// load); each batch goes to PacketListener::onPacketsReceived. A wakeup reads until the socket is
+// empty (or the cap) and flushes the send queue once at the end: what arrived while the previous
+// batch was being forwarded leaves in the same sendmmsg, so the peers are woken once per burst
+// rather than once per batch (a third fewer sendmmsg calls at 1 room of 8, measured). A recvmmsg
+// that returns fewer datagrams than it asked for found the queue empty, so the wakeup ends there
+// without a call that would only return EAGAIN: the socket is edge-triggered in asio's epoll set,
+// and a datagram queued after that call raises a new edge.
+//
+// Read operation: the recvmmsg is itself the reactor operation asio keeps queued on the socket
+// (a reactor_op of ours, started like asio's own reads), not an async_wait followed by a read. An
+// async_wait is never tried at once, so re-arming it after every wakeup costs an
+// epoll_ctl(EPOLL_CTL_MOD): ~4,400 cycles per wakeup here, 1.7 % of a 1-room forwarding core. A
+// read that found the socket drained tells the reactor so (done_and_exhausted), and the next one
+// is then queued without any call (~330 cycles); after a full batch it is tried at once instead. A
+// datagram that arrives while none is queued raises an edge that makes the reactor try the next one
+// at once, so none waits for a later one. This uses asio's reactor interface (boost/asio/detail),
+// which is not a public API: it is compiled for the Boost and reactor it was written against
+// (Boost 1.81, epoll) and the socket falls back to async_wait with any other.
 //
 // Send: send() only queues (bounded ring; full queue = counted drop). The queue is flushed with
 // sendmmsg(2) at the end of each receive wakeup, as soon as a full send batch is queued, or, for
@@ -45,6 +56,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
+#include <boost/version.hpp>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -55,7 +67,26 @@
 #include "sfu/net/packet_listener.h"
 #include "sfu/net/segment_runs.h"
 
+#if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && \
+    !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+#include <boost/asio/detail/reactor.hpp>
+#define SFU_UDP_REACTOR_READ 1
+#else
+#define SFU_UDP_REACTOR_READ 0
+#endif
+
 namespace sfu::net {
+
+// asio's UDP socket, with access to its reactor registration for the read operation (see above).
+class ReactorUdpSocket : public boost::asio::ip::udp::socket {
+ public:
+  using boost::asio::ip::udp::socket::socket;
+#if SFU_UDP_REACTOR_READ
+  boost::asio::detail::reactor::per_descriptor_data& reactorData() {
+    return impl_.get_implementation().reactor_data_;
+  }
+#endif
+};
 
 class UdpSocket {
  public:
@@ -136,14 +167,21 @@ class UdpSocket {
 
   void openSendSocket(const boost::asio::ip::udp::endpoint& bound);
   void closeSendSocket();
+  class ReadOp;
   void waitReadable();
   void onReadable();
+  // The reactor read operation's side (SFU_UDP_REACTOR_READ): queue it (with try_now, tried at
+  // once unless the last read drained the socket); handle the batch it read.
+  void startRead(bool try_now = true);
+  void onRead(size_t n);
   // Receives one batch; returns the number of datagrams received, 0 on EAGAIN / error. Sets
-  // recv_drained_ when the call found the kernel queue empty before filling every slot.
+  // recv_drained_ when the call found the kernel queue empty before filling every slot, and
+  // recv_dropped_ when it had no buffers and dropped datagrams instead.
   size_t receiveBatch();
   size_t receiveMmsg(size_t slots);
   size_t receiveSingle();
-  void drainOneDropped();
+  // Reads and drops up to recv_batch datagrams (no buffer to keep them); returns how many.
+  size_t drainOneDropped();
   void scheduleFlush();
   void waitWritable();
   // Sends up to send_batch from the head of the queue; false on EAGAIN.
@@ -159,7 +197,7 @@ class UdpSocket {
   PacketPool& pool_;
   PacketListener* listener_;
   Options options_;
-  boost::asio::ip::udp::socket socket_;
+  ReactorUdpSocket socket_;
   Endpoint local_;
   bool v6_socket_ = false;
   int send_fd_ = -1;  // the send socket, -1: sends use socket_
@@ -191,9 +229,20 @@ class UdpSocket {
 
   bool in_batch_ = false;
   bool recv_drained_ = false;
+  bool recv_dropped_ = false;
   bool flush_posted_ = false;
   bool write_blocked_ = false;
   bool read_waiting_ = false;
+  // The read operation: owned here while idle; while queued (in the reactor or for completion) it
+  // belongs to asio, and when this socket goes first it deletes itself on completion.
+  ReadOp* read_op_ = nullptr;
+#if SFU_UDP_REACTOR_READ
+  boost::asio::detail::reactor* reactor_ = nullptr;  // the io_context's (looked up once)
+#endif
+  bool read_in_flight_ = false;
+  bool read_started_ = false;        // start() called since the last close()
+  bool read_found_nothing_ = false;  // the last try found the socket empty (or a receive error)
+  size_t read_rounds_ = 0;           // batches read in this wakeup
   // The read wait's operation state, re-armed on every wakeup without the heap.
   std::shared_ptr<HandlerMemory> read_wait_memory_ = std::make_shared<HandlerMemory>();
   Stats stats_;

@@ -110,6 +110,46 @@ TEST(UdpSocket, ReceivesInBatchesAndEchoesWithSendmmsg) {
   EXPECT_EQ(pool.inUse(), 0u);
 }
 
+TEST(UdpSocket, AFullBatchThatEmptiedTheQueueStillFlushes) {
+  // Exactly one batch worth: the read after it finds nothing, and what the batch queued must go
+  // out then rather than wait for the next datagram. Then a socket closed and started again before
+  // its old read completed, and one destroyed while its read is queued in the reactor: the
+  // operation frees itself when the io_context runs it (ASan checks).
+  asio::io_context io;
+  PacketPool pool(256);
+  Recorder rec;
+  UdpSocket sock(io, pool, rec);
+  rec.echo = &sock;
+  boost::system::error_code ec;
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+  sock.start();
+  UdpClient client;
+  for (int i = 0; i < 32; ++i)
+    ASSERT_TRUE(client.sendTo(loopback(sock.localPort()), "f" + std::to_string(i)));
+  runUntil(io, [&] { return sock.stats().packets_out == 32; });
+  ASSERT_EQ(rec.batches.size(), 1u);
+  EXPECT_EQ(rec.batches[0], 32u);
+  EXPECT_EQ(sock.stats().packets_out, 32u);
+  EXPECT_EQ(sock.stats().recv_empty, 1u);  // the one read that found the queue empty
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(client.receive(), "f" + std::to_string(i));
+
+  // Closed, opened and started again before the loop has run the closed read's completion.
+  sock.close();
+  ASSERT_TRUE(sock.open(asio::ip::make_address("127.0.0.1"), 0, ec)) << ec.message();
+  sock.start();
+  ASSERT_TRUE(client.sendTo(loopback(sock.localPort()), "reopened"));
+  runUntil(io, [&] { return rec.payloads.size() == 33; });
+  ASSERT_EQ(rec.payloads.size(), 33u);
+  EXPECT_EQ(rec.payloads.back(), "reopened");
+
+  auto queued = std::make_unique<UdpSocket>(io, pool, rec);
+  ASSERT_TRUE(queued->open(asio::ip::make_address("127.0.0.1"), 0, ec));
+  queued->start();
+  queued.reset();
+  io.restart();
+  io.poll();
+}
+
 TEST(UdpSocket, PoolExhaustionDropsAndCounts) {
   asio::io_context io;
   PacketPool pool(4);
@@ -130,7 +170,8 @@ TEST(UdpSocket, PoolExhaustionDropsAndCounts) {
   // Buffers coming back let it receive again.
   rec.kept.clear();
   client.sendTo(loopback(sock.localPort()), "again");
-  runUntil(io, [&] { return sock.stats().packets_in == 5; });
+  runUntil(io, [&] { return rec.payloads.size() == 5; });
+  EXPECT_EQ(sock.stats().packets_in, 5u);
   EXPECT_EQ(rec.payloads.back(), "again");
   rec.kept.clear();
   sock.close();
